@@ -1,0 +1,90 @@
+-- Reference data: the six Action Coalitions and the Compact, their actions
+-- (action areas) from the Global Acceleration Plan, and translated labels.
+-- Submission windows open on 2021-03-01 with no end; implementation runs 2021-2025.
+-- Admins change windows and periods through the API; labels fall back to English.
+
+INSERT INTO coalitions (slug, kind, reference_prefix, position, submissions_open_on, submissions_close_on,
+                        period_start_year, period_end_year, version, created_at, updated_at) VALUES
+    ('gender-based-violence', 'action_coalition', 'GBV', 1, '2021-03-01', NULL, 2021, 2025, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+    ('economic-justice-rights', 'action_coalition', 'EJR', 2, '2021-03-01', NULL, 2021, 2025, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+    ('bodily-autonomy-srhr', 'action_coalition', 'BA', 3, '2021-03-01', NULL, 2021, 2025, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+    ('climate-justice', 'action_coalition', 'CJ', 4, '2021-03-01', NULL, 2021, 2025, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+    ('technology-innovation', 'action_coalition', 'TI', 5, '2021-03-01', NULL, 2021, 2025, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+    ('feminist-movements-leadership', 'action_coalition', 'FML', 6, '2021-03-01', NULL, 2021, 2025, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+    ('women-peace-security-humanitarian', 'compact', 'WPS', 7, '2021-03-01', NULL, 2021, 2025, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);
+
+INSERT INTO coalition_translations (coalition_slug, lang, name, description) VALUES
+    ('gender-based-violence', 'en', 'Gender-Based Violence', 'Action Coalition on Gender-Based Violence'),
+    ('gender-based-violence', 'fr', 'Violences basées sur le genre', 'Coalition d''action sur les violences basées sur le genre'),
+    ('gender-based-violence', 'es', 'Violencia de género', 'Coalición para la Acción sobre la violencia de género'),
+    ('economic-justice-rights', 'en', 'Economic Justice and Rights', 'Action Coalition on Economic Justice and Rights'),
+    ('economic-justice-rights', 'fr', 'Justice et droits économiques', 'Coalition d''action sur la justice et les droits économiques'),
+    ('economic-justice-rights', 'es', 'Justicia y derechos económicos', 'Coalición para la Acción sobre justicia y derechos económicos'),
+    ('bodily-autonomy-srhr', 'en', 'Bodily Autonomy and Sexual and Reproductive Health and Rights', 'Action Coalition on Bodily Autonomy and Sexual and Reproductive Health and Rights (SRHR)'),
+    ('bodily-autonomy-srhr', 'fr', 'Autonomie corporelle et santé et droits sexuels et reproductifs', 'Coalition d''action sur l''autonomie corporelle et la santé et les droits sexuels et reproductifs (SDSR)'),
+    ('bodily-autonomy-srhr', 'es', 'Autonomía corporal y salud y derechos sexuales y reproductivos', 'Coalición para la Acción sobre autonomía corporal y salud y derechos sexuales y reproductivos (SDSR)'),
+    ('climate-justice', 'en', 'Feminist Action for Climate Justice', 'Action Coalition on Feminist Action for Climate Justice'),
+    ('climate-justice', 'fr', 'Action féministe pour la justice climatique', 'Coalition d''action sur l''action féministe pour la justice climatique'),
+    ('climate-justice', 'es', 'Acción feminista para la justicia climática', 'Coalición para la Acción sobre acción feminista para la justicia climática'),
+    ('technology-innovation', 'en', 'Technology and Innovation for Gender Equality', 'Action Coalition on Technology and Innovation for Gender Equality'),
+    ('technology-innovation', 'fr', 'Technologie et innovation pour l''égalité des genres', 'Coalition d''action sur la technologie et l''innovation pour l''égalité des genres'),
+    ('technology-innovation', 'es', 'Tecnología e innovación para la igualdad de género', 'Coalición para la Acción sobre tecnología e innovación para la igualdad de género'),
+    ('technology-innovation', 'zh', '促进性别平等的技术与创新', '促进性别平等的技术与创新行动联盟'),
+    ('technology-innovation', 'id', 'Teknologi dan Inovasi untuk Kesetaraan Gender', 'Koalisi Aksi Teknologi dan Inovasi untuk Kesetaraan Gender'),
+    ('technology-innovation', 'km', 'បច្ចេកវិទ្យា និងនវានុវត្តន៍ ដើម្បីសមភាពយេនឌ័រ', 'សម្ព័ន្ធសកម្មភាពស្តីពីបច្ចេកវិទ្យា និងនវានុវត្តន៍ ដើម្បីសមភាពយេនឌ័រ'),
+    ('feminist-movements-leadership', 'en', 'Feminist Movements and Leadership', 'Action Coalition on Feminist Movements and Leadership'),
+    ('feminist-movements-leadership', 'fr', 'Mouvements et leadership féministes', 'Coalition d''action sur les mouvements et le leadership féministes'),
+    ('feminist-movements-leadership', 'es', 'Movimientos y liderazgo feministas', 'Coalición para la Acción sobre movimientos y liderazgo feministas'),
+    ('women-peace-security-humanitarian', 'en', 'Compact on Women, Peace and Security and Humanitarian Action', 'Compact on Women, Peace and Security and Humanitarian Action (WPS-HA)'),
+    ('women-peace-security-humanitarian', 'fr', 'Pacte sur les femmes, la paix et la sécurité et l''action humanitaire', 'Pacte sur les femmes, la paix et la sécurité et l''action humanitaire (FPS-AH)'),
+    ('women-peace-security-humanitarian', 'es', 'Pacto sobre las mujeres, la paz y la seguridad y la acción humanitaria', 'Pacto sobre las mujeres, la paz y la seguridad y la acción humanitaria (MPS-AH)');
+
+INSERT INTO action_areas (coalition_slug, number) VALUES
+    ('gender-based-violence', 1), ('gender-based-violence', 2), ('gender-based-violence', 3), ('gender-based-violence', 4),
+    ('economic-justice-rights', 1), ('economic-justice-rights', 2), ('economic-justice-rights', 3), ('economic-justice-rights', 4),
+    ('bodily-autonomy-srhr', 1), ('bodily-autonomy-srhr', 2), ('bodily-autonomy-srhr', 3), ('bodily-autonomy-srhr', 4),
+    ('climate-justice', 1), ('climate-justice', 2), ('climate-justice', 3), ('climate-justice', 4),
+    ('technology-innovation', 1), ('technology-innovation', 2), ('technology-innovation', 3), ('technology-innovation', 4),
+    ('feminist-movements-leadership', 1), ('feminist-movements-leadership', 2), ('feminist-movements-leadership', 3), ('feminist-movements-leadership', 4),
+    ('women-peace-security-humanitarian', 1), ('women-peace-security-humanitarian', 2), ('women-peace-security-humanitarian', 3),
+    ('women-peace-security-humanitarian', 4), ('women-peace-security-humanitarian', 5);
+
+-- Technology and Innovation: titles exact, from the Global Acceleration Plan.
+INSERT INTO action_area_translations (coalition_slug, number, lang, title, target) VALUES
+    ('technology-innovation', 1, 'en', 'Bridge the gender gap in digital access and competencies.', 'By 2026, reduce by half the gender digital divide across generations'),
+    ('technology-innovation', 2, 'en', 'Invest in feminist technology and innovation.', NULL),
+    ('technology-innovation', 3, 'en', 'Build inclusive, transformative and accountable innovation ecosystems.', NULL),
+    ('technology-innovation', 4, 'en', 'Prevent and eliminate online and tech-facilitated gender-based violence and discrimination.', NULL),
+    ('technology-innovation', 1, 'fr', 'Combler l''écart entre les genres en matière d''accès et de compétences numériques.', 'D''ici 2026, réduire de moitié la fracture numérique entre les genres, toutes générations confondues'),
+    ('technology-innovation', 2, 'fr', 'Investir dans les technologies et l''innovation féministes.', NULL),
+    ('technology-innovation', 3, 'fr', 'Bâtir des écosystèmes d''innovation inclusifs, transformateurs et responsables.', NULL),
+    ('technology-innovation', 4, 'fr', 'Prévenir et éliminer la violence basée sur le genre et la discrimination en ligne et facilitées par la technologie.', NULL),
+    ('technology-innovation', 1, 'es', 'Cerrar la brecha de género en el acceso y las competencias digitales.', 'Para 2026, reducir a la mitad la brecha digital de género entre generaciones'),
+    ('technology-innovation', 2, 'es', 'Invertir en tecnología e innovación feministas.', NULL),
+    ('technology-innovation', 3, 'es', 'Construir ecosistemas de innovación inclusivos, transformadores y responsables.', NULL),
+    ('technology-innovation', 4, 'es', 'Prevenir y eliminar la violencia de género y la discriminación en línea y facilitadas por la tecnología.', NULL),
+    ('economic-justice-rights', 1, 'en', 'Transform the care economy.', NULL),
+    ('economic-justice-rights', 2, 'en', 'Expand decent work and employment in formal and informal economies.', NULL),
+    ('economic-justice-rights', 3, 'en', 'Expand women''s access to and control over productive resources.', NULL),
+    ('economic-justice-rights', 4, 'en', 'Design and implement gender-responsive economic stimulus and recovery plans.', NULL),
+    ('gender-based-violence', 1, 'en', 'Create an enabling policy environment to end gender-based violence.', NULL),
+    ('gender-based-violence', 2, 'en', 'Scale up evidence-driven prevention programming.', NULL),
+    ('gender-based-violence', 3, 'en', 'Scale up comprehensive, accessible and quality services for survivors.', NULL),
+    ('gender-based-violence', 4, 'en', 'Enable autonomous women''s rights organizations to exercise their full leadership.', NULL),
+    ('bodily-autonomy-srhr', 1, 'en', 'Expand comprehensive sexuality education.', NULL),
+    ('bodily-autonomy-srhr', 2, 'en', 'Increase access to comprehensive, quality sexual and reproductive health services.', NULL),
+    ('bodily-autonomy-srhr', 3, 'en', 'Increase decision-making over bodily autonomy and sexual and reproductive health and rights.', NULL),
+    ('bodily-autonomy-srhr', 4, 'en', 'Strengthen feminist organizations and movements working on bodily autonomy and SRHR.', NULL),
+    ('climate-justice', 1, 'en', 'Increase direct access to financing for gender-just climate solutions.', NULL),
+    ('climate-justice', 2, 'en', 'Enhance women''s and girls'' leadership in the green economy.', NULL),
+    ('climate-justice', 3, 'en', 'Build the resilience of women and girls to climate impacts, disaster risks, loss and damage.', NULL),
+    ('climate-justice', 4, 'en', 'Increase the collection and use of data on the gender-environment nexus.', NULL),
+    ('feminist-movements-leadership', 1, 'en', 'Increase progressive and sustained funding for feminist movements and organizations.', NULL),
+    ('feminist-movements-leadership', 2, 'en', 'Support, expand and protect civic space.', NULL),
+    ('feminist-movements-leadership', 3, 'en', 'Advance women''s and girls'' full participation and leadership in decision-making.', NULL),
+    ('feminist-movements-leadership', 4, 'en', 'Increase the leadership of girls and young feminists.', NULL),
+    ('women-peace-security-humanitarian', 1, 'en', 'Financing the women, peace and security agenda and gender equality in humanitarian programming.', NULL),
+    ('women-peace-security-humanitarian', 2, 'en', 'Women''s full, equal and meaningful participation and gender-responsive peace processes.', NULL),
+    ('women-peace-security-humanitarian', 3, 'en', 'Women''s economic security, access to resources and other essential services.', NULL),
+    ('women-peace-security-humanitarian', 4, 'en', 'Women''s leadership and participation across peace, security and humanitarian sectors.', NULL),
+    ('women-peace-security-humanitarian', 5, 'en', 'Protection of women''s human rights in conflict and crisis contexts.', NULL);

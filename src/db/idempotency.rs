@@ -1,0 +1,21 @@
+//! Stored first responses of creating POSTs, replayed for a repeated `Idempotency-Key`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::idempotency_keys;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct IdempotencyKeyRow {
+    pub owner: String,
+    pub idempotency_key: String,
+    pub request_method: String,
+    pub request_path: String,
+    pub request_hash: String,
+    pub response_status: i32,
+    pub response_headers: String,
+    pub response_body: String,
+    pub created_at: NaiveDateTime,
+}

@@ -1,0 +1,240 @@
+//! Storage: one portable schema on SQLite (embedded default) or PostgreSQL,
+//! behind an r2d2 pool whose calls run off the async threads.
+
+pub mod commitments;
+pub mod events;
+pub mod expressions;
+pub mod idempotency;
+pub mod organizations;
+pub mod progress;
+pub mod reference;
+pub mod schema;
+pub mod users;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::DatabaseUrl;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection type for both backends; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database engine a pool talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Why the database could not be reached or used.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("the database task was cancelled")]
+    Cancelled,
+}
+
+/// Why a database could not be opened at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("{0}")]
+    Connect(#[source] r2d2::Error),
+    #[error("migrations failed: {0}")]
+    Migrate(MigrationError),
+}
+
+/// Opens connections for the backend named by the URL scheme.
+///
+/// diesel's `MultiConnection::establish` tries each backend in turn and hides
+/// the real error (an unreachable PostgreSQL reads "invalid connection url"),
+/// so the backend is picked here from the configuration instead. SQLite
+/// pragmas are per connection and set here too: WAL so readers never wait on
+/// the writer, foreign keys enforced, a busy timeout instead of instant
+/// `SQLITE_BUSY`, and `synchronous=NORMAL`, which is durable with WAL.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    target: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(target: DatabaseUrl) -> Self {
+        Self { target }
+    }
+
+    pub fn establish(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.target {
+            DatabaseUrl::Sqlite { path } => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres { url } => {
+                let mut conn =
+                    PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                // TIMESTAMP columns hold UTC; make the session agree.
+                conn.batch_execute("SET TIME ZONE 'UTC'")
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Postgresql(conn))
+            }
+        }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The handle handlers use: a pool plus, on SQLite, one lock that queues
+/// writers inside this process so that write transactions never meet
+/// `SQLITE_BUSY` on each other (WAL lets readers go on meanwhile).
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+    write_lock: Arc<Mutex<()>>,
+}
+
+impl Db {
+    /// Connects once (to report the real error), runs the embedded migrations,
+    /// then builds the pool.
+    pub fn connect(target: &DatabaseUrl) -> Result<Self, OpenError> {
+        let manager = ConnectionManager::new(target.clone());
+        let backend = match target {
+            DatabaseUrl::Sqlite { .. } => Backend::Sqlite,
+            DatabaseUrl::Postgres { .. } => Backend::Postgres,
+        };
+        let mut first = manager.establish().map_err(OpenError::Connect)?;
+        run_migrations(&mut first).map_err(OpenError::Migrate)?;
+        let max_size = match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 10,
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(5))
+            .build_unchecked(manager);
+        Ok(Self {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` on a pooled connection on the blocking thread pool.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| E::from(DbError::Cancelled))?
+    }
+
+    /// Runs `f` in one write transaction: committed when it returns `Ok`,
+    /// rolled back otherwise.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let lock = (self.backend == Backend::Sqlite).then(|| self.write_lock.clone());
+        self.run(move |conn| {
+            // A poisoned lock only means another writer panicked; the data is in the database.
+            let _guard = lock
+                .as_ref()
+                .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+            conn.transaction(f)
+        })
+        .await
+    }
+
+    /// `SELECT 1` through the pool, for the readiness probe.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.run(|conn| {
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map(|_| ())
+                .map_err(DbError::from)
+        })
+        .await
+    }
+}
+
+type MigrationError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Applies the embedded migrations of the connection's dialect. On PostgreSQL
+/// an advisory lock keeps several instances starting together from racing.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, MigrationError> {
+    let applied = match conn {
+        DbConnection::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS)?,
+        DbConnection::Postgresql(conn) => {
+            const LOCK: i64 = 0x0067_6566_5f6d_6967; // "gef_mig"
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({LOCK})"))?;
+            let result = conn
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>());
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({LOCK})"))?;
+            return result;
+        }
+    };
+    Ok(applied.iter().map(ToString::to_string).collect())
+}

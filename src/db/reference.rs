@@ -1,0 +1,110 @@
+//! Coalitions, their action areas and translated labels.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{action_area_translations, action_areas, coalition_translations, coalitions};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = coalitions, primary_key(slug))]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct CoalitionRow {
+    pub slug: String,
+    pub kind: String,
+    pub reference_prefix: String,
+    pub position: i32,
+    pub submissions_open_on: NaiveDate,
+    pub submissions_close_on: Option<NaiveDate>,
+    pub period_start_year: i32,
+    pub period_end_year: i32,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = coalition_translations)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct CoalitionTranslationRow {
+    pub coalition_slug: String,
+    pub lang: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = action_areas)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct ActionAreaRow {
+    pub coalition_slug: String,
+    pub number: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = action_area_translations)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct ActionAreaTranslationRow {
+    pub coalition_slug: String,
+    pub number: i32,
+    pub lang: String,
+    pub title: String,
+    pub target: Option<String>,
+}
+
+/// Every coalition in display order.
+pub fn list_coalitions(conn: &mut DbConnection) -> QueryResult<Vec<CoalitionRow>> {
+    coalitions::table
+        .order(coalitions::position.asc())
+        .select(CoalitionRow::as_select())
+        .load(conn)
+}
+
+pub fn find_coalition(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<CoalitionRow>> {
+    coalitions::table
+        .find(slug)
+        .select(CoalitionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Coalition labels in the given languages (the caller picks and falls back).
+pub fn coalition_translations_in(
+    conn: &mut DbConnection,
+    slugs: &[String],
+    langs: &[&str],
+) -> QueryResult<Vec<CoalitionTranslationRow>> {
+    coalition_translations::table
+        .filter(coalition_translations::coalition_slug.eq_any(slugs))
+        .filter(coalition_translations::lang.eq_any(langs))
+        .select(CoalitionTranslationRow::as_select())
+        .load(conn)
+}
+
+/// The action areas of these coalitions, by coalition and number.
+pub fn action_areas_of(
+    conn: &mut DbConnection,
+    slugs: &[String],
+) -> QueryResult<Vec<ActionAreaRow>> {
+    action_areas::table
+        .filter(action_areas::coalition_slug.eq_any(slugs))
+        .order((
+            action_areas::coalition_slug.asc(),
+            action_areas::number.asc(),
+        ))
+        .select(ActionAreaRow::as_select())
+        .load(conn)
+}
+
+/// Action-area labels in the given languages for these coalitions.
+pub fn action_area_translations_in(
+    conn: &mut DbConnection,
+    slugs: &[String],
+    langs: &[&str],
+) -> QueryResult<Vec<ActionAreaTranslationRow>> {
+    action_area_translations::table
+        .filter(action_area_translations::coalition_slug.eq_any(slugs))
+        .filter(action_area_translations::lang.eq_any(langs))
+        .select(ActionAreaTranslationRow::as_select())
+        .load(conn)
+}

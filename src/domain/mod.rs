@@ -1,0 +1,4 @@
+//! Pure rules and the values that carry them: no actix, no diesel.
+
+pub mod coalition;
+pub mod language;

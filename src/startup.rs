@@ -1,0 +1,155 @@
+//! Builds the HTTP server: `Application::build(settings)` opens the database
+//! and binds the port (so every bad setting fails here, before serving), then
+//! `run_until_stopped()` serves until a signal.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::config::{ConfigError, DatabaseUrl, Settings};
+use crate::db::{Db, OpenError};
+use crate::error::{self, ensure_problem_json};
+use crate::openapi;
+use crate::routes::{self, meta::RouteTable, meta::SpecJson};
+
+/// Largest JSON body accepted: a commitment's 20,000-character description
+/// and its lists fit many times over.
+pub const JSON_LIMIT_BYTES: usize = 1024 * 1024;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+}
+
+impl Application {
+    pub fn build(settings: &Settings) -> Result<Self, ConfigError> {
+        let db = open_database(&settings.database)?;
+        let listener = TcpListener::bind(&settings.bind).map_err(|e| {
+            ConfigError::new(
+                "GEF_BIND",
+                format!("cannot listen on {}: {e}", settings.bind),
+            )
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| ConfigError::new("GEF_BIND", e.to_string()))?
+            .port();
+        let spec = openapi::spec();
+        let spec_json = web::Data::new(SpecJson(
+            openapi::to_json(&spec).map_err(|e| ConfigError::new("openapi", e.to_string()))?,
+        ));
+        let route_table = web::Data::new(RouteTable::from_spec(&spec));
+        let data = web::Data::new(db.clone());
+        let cors_origins = settings.cors_origins.clone();
+
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(spec_json.clone())
+                .app_data(route_table.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(JSON_LIMIT_BYTES)
+                        .error_handler(error::json_error),
+                )
+                .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .app_data(web::PathConfig::default().error_handler(error::path_error))
+                .into_utoipa_app()
+                .configure(routes::configure)
+                .into_app()
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .config(SwaggerConfig::new(["/api/v1/openapi.json"])),
+                )
+                .service(web::resource("/docs").to(|| redirect("/docs/")))
+                // The dashboard page comes later; until then the root shows the API docs.
+                .service(web::resource("/").to(|| redirect("/docs/")))
+                .default_service(web::to(routes::meta::fallback))
+                .wrap(cors(&cors_origins))
+                .wrap(ErrorHandlers::new().default_handler(ensure_problem_json))
+                .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+        })
+        .listen(listener)
+        .map_err(|e| ConfigError::new("GEF_BIND", e.to_string()))?
+        .run();
+        Ok(Self { port, server, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens (creating if need be) the database and applies migrations; every
+/// failure names `DATABASE_URL` and says why.
+pub fn open_database(target: &DatabaseUrl) -> Result<Db, ConfigError> {
+    if let Some(dir) = target.data_dir() {
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            ConfigError::new(
+                "DATABASE_URL",
+                format!("cannot create the data folder {}: {e}", dir.display()),
+            )
+        })?;
+    }
+    Db::connect(target).map_err(|e| {
+        let reason = match e {
+            OpenError::Connect(e) => format!("cannot open {target}: {}", one_line(&e.to_string())),
+            OpenError::Migrate(e) => {
+                format!("cannot migrate {target}: {}", one_line(&e.to_string()))
+            }
+        };
+        ConfigError::new("DATABASE_URL", reason)
+    })
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+async fn redirect(to: &'static str) -> HttpResponse {
+    HttpResponse::TemporaryRedirect()
+        .insert_header(("Location", to))
+        .finish()
+}
+
+/// Cross-origin access for the listed origins only (none by default).
+fn cors(origins: &[String]) -> Cors {
+    let cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "Idempotency-Key",
+            "Accept-Language",
+        ])
+        .expose_headers([
+            "ETag",
+            "Location",
+            "Link",
+            "Retry-After",
+            "Content-Language",
+        ])
+        .max_age(3600);
+    origins.iter().fold(cors, |cors, origin| {
+        if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        }
+    })
+}
