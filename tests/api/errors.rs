@@ -1,0 +1,75 @@
+//! Every failure the server can produce today leaves it as RFC 9457 problem+json.
+
+use crate::helpers::{assert_problem, spawn_app};
+
+#[actix_web::test]
+async fn unknown_routes_are_404_problems() {
+    let app = spawn_app().await;
+    for path in [
+        "/nothing",
+        "/api/v1/commitmentz",
+        "/api/v2/coalitions",
+        "/api/v1/coalitions/",
+    ] {
+        assert_problem(app.get(path).await, 404, "not_found").await;
+    }
+}
+
+#[actix_web::test]
+async fn wrong_methods_are_405_problems_that_say_what_is_allowed() {
+    let app = spawn_app().await;
+    for (method, path) in [
+        (reqwest::Method::POST, "/api/v1/coalitions"),
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/coalitions/climate-justice",
+        ),
+        (
+            reqwest::Method::PUT,
+            "/api/v1/coalitions/climate-justice/action-areas",
+        ),
+        (reqwest::Method::POST, "/health/live"),
+    ] {
+        let response = app
+            .client
+            .request(method, app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["allow"], "GET", "{path}");
+        assert_problem(response, 405, "method_not_allowed").await;
+    }
+}
+
+#[actix_web::test]
+async fn swagger_ui_misses_are_problems_too() {
+    let app = spawn_app().await;
+    let body = assert_problem(app.get("/docs/no-such-file.js").await, 404, "not_found").await;
+    assert_eq!(body["title"], "Not Found");
+}
+
+#[actix_web::test]
+async fn cors_admits_configured_origins_only() {
+    let app = spawn_app().await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/coalitions"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .send()
+    };
+    let allowed = preflight("https://dashboard.example.org").await.unwrap();
+    assert_eq!(allowed.status().as_u16(), 200);
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://dashboard.example.org"
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    assert_problem(refused, 400, "bad_request").await;
+}

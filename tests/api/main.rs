@@ -1,0 +1,14 @@
+//! One integration binary: a real server on a random port with its own real
+//! database (a temp-dir SQLite file, or a fresh PostgreSQL database when
+//! `TEST_DATABASE_URL` is set), spoken to over HTTP.
+
+// A test that cannot go on should stop loudly, where it stands.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod coalitions;
+mod errors;
+mod health;
+mod helpers;
+mod openapi;
+mod schema;
+mod startup;

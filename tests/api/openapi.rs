@@ -1,0 +1,122 @@
+//! The committed spec is the code's spec, and it documents what the server does.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+fn committed_path() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+}
+
+#[test]
+fn committed_spec_matches_the_code() {
+    let generated = gef_commitments::openapi::to_json(&gef_commitments::openapi::spec()).unwrap();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(committed_path(), &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(committed_path()).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json differs from the code's spec: run `UPDATE_OPENAPI=1 cargo test --test api openapi` and commit it"
+    );
+}
+
+#[actix_web::test]
+async fn the_served_spec_is_the_committed_one() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/openapi.json").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let served: Value = response.json().await.unwrap();
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(committed_path()).unwrap()).unwrap();
+    assert_eq!(served, committed);
+}
+
+#[test]
+fn every_operation_is_named_and_documents_its_failures_as_problems() {
+    let spec: Value = serde_json::from_str(
+        &gef_commitments::openapi::to_json(&gef_commitments::openapi::spec()).unwrap(),
+    )
+    .unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["bearerFormat"],
+        "JWT"
+    );
+    let paths = spec["paths"].as_object().unwrap();
+    for expected in [
+        "/health/live",
+        "/health/ready",
+        "/api/v1/openapi.json",
+        "/api/v1/coalitions",
+        "/api/v1/coalitions/{slug}",
+        "/api/v1/coalitions/{slug}/action-areas",
+    ] {
+        assert!(paths.contains_key(expected), "{expected} is not documented");
+    }
+    let mut ids = Vec::new();
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            assert!(!id.is_empty(), "{method} {path} has no operationId");
+            ids.push(id.to_owned());
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(responses.keys().any(|s| s.starts_with('2')), "{id}: no 2xx");
+            assert!(responses.contains_key("500"), "{id}: no 500");
+            for (status, response) in responses.iter().filter(|(s, _)| !s.starts_with('2')) {
+                let described = if let Some(reference) = response["$ref"].as_str() {
+                    let name = reference.rsplit('/').next().unwrap();
+                    spec["components"]["responses"][name].clone()
+                } else {
+                    response.clone()
+                };
+                assert!(
+                    described["content"]["application/problem+json"].is_object(),
+                    "{id}: {status} is not documented as problem+json"
+                );
+            }
+        }
+    }
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "operation ids repeat: {ids:?}");
+}
+
+#[actix_web::test]
+async fn swagger_ui_is_served_from_the_binary_without_any_cdn() {
+    let app = spawn_app().await;
+    let redirect = app.get("/docs").await;
+    assert_eq!(redirect.status().as_u16(), 307);
+    assert_eq!(redirect.headers()["location"], "/docs/");
+    let page = app.get("/docs/").await;
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    let initializer = app
+        .get("/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        initializer.contains("/api/v1/openapi.json"),
+        "{initializer}"
+    );
+    for asset in ["swagger-ui-bundle.js", "swagger-ui.css"] {
+        let response = app.get(&format!("/docs/{asset}")).await;
+        assert_eq!(response.status().as_u16(), 200, "{asset}");
+    }
+    for text in [&html, &initializer] {
+        for cdn in ["unpkg.com", "cdn.jsdelivr", "cdnjs", "https://"] {
+            assert!(!text.contains(cdn), "the docs page loads {cdn}");
+        }
+    }
+}
