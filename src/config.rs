@@ -103,6 +103,26 @@ impl ConfigError {
     }
 }
 
+/// A secret value: shown as `***` in logs and debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database: DatabaseUrl,
@@ -110,6 +130,8 @@ pub struct Settings {
     pub bind: String,
     /// Origins allowed by CORS; empty means no cross-origin access.
     pub cors_origins: Vec<String>,
+    /// `GEF_JWT_SECRET`; when absent on SQLite, one is generated in the data folder.
+    pub jwt_secret: Option<Secret>,
 }
 
 impl Settings {
@@ -125,10 +147,12 @@ impl Settings {
         let bind = lookup("GEF_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
         parse_bind(&bind)?;
         let cors_origins = parse_cors_origins(&lookup("GEF_CORS_ORIGINS").unwrap_or_default())?;
+        let jwt_secret = lookup("GEF_JWT_SECRET").map(Secret::new);
         Ok(Self {
             database,
             bind,
             cors_origins,
+            jwt_secret,
         })
     }
 }

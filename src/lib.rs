@@ -3,6 +3,9 @@
 //!
 //! Layers point one way: `routes` (HTTP) → `domain` (pure rules) ← `db` (storage).
 
+pub mod accounts;
+pub mod auth;
+pub mod commands;
 pub mod config;
 pub mod db;
 pub mod domain;

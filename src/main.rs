@@ -1,14 +1,16 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use gef_commitments::commands::{self, AddUser};
 use gef_commitments::config::{ConfigError, Settings};
+use gef_commitments::domain::account::Role;
 use gef_commitments::startup::{Application, open_database};
 use gef_commitments::telemetry;
 
 /// Tracks commitments to the Generation Equality Forum's Action Coalitions.
 ///
 /// Settings come from the environment: DATABASE_URL (default sqlite:data/gef.db),
-/// GEF_BIND (default 127.0.0.1:8080), GEF_CORS_ORIGINS, RUST_LOG.
+/// GEF_BIND (default 127.0.0.1:8080), GEF_JWT_SECRET, GEF_CORS_ORIGINS, RUST_LOG.
 #[derive(Parser)]
 #[command(name = "gef-commitments", version)]
 struct Cli {
@@ -22,14 +24,82 @@ enum Command {
     Serve,
     /// Create or upgrade the database schema and reference data, then exit.
     Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print a long-lived access token for a viewer account (dashboards).
+    Token {
+        #[arg(long)]
+        email: String,
+        /// Lifetime: 30d, 12h, 90m or 3600s.
+        #[arg(long, default_value = "30d", value_parser = commands::parse_ttl)]
+        ttl: chrono::Duration,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, coalition_lead, maker or viewer.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The organization id (makers only).
+        #[arg(long)]
+        organization: Option<String>,
+        /// A coalition slug (coalition leads; repeat for several).
+        #[arg(long = "coalition")]
+        coalitions: Vec<String>,
+        /// Defaults to the part of the email before the @.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).ok_or_else(|| "expected admin, coalition_lead, maker or viewer".into())
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init();
     let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(),
-        Command::Migrate => migrate(),
+        Command::Serve => serve().map_err(|e| e.to_string()),
+        Command::Migrate => migrate().map_err(|e| e.to_string()),
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    organization,
+                    coalitions,
+                    display_name,
+                    ..
+                },
+        } => settings().and_then(|settings| {
+            let args = AddUser {
+                email,
+                role,
+                organization,
+                coalitions,
+                display_name,
+            };
+            commands::add_user(&settings, args, std::io::stdin().lock())
+                .map(|id| println!("created {} account {id}", role.as_str()))
+                .map_err(|e| e.to_string())
+        }),
+        Command::Token { email, ttl } => settings().and_then(|settings| {
+            commands::issue_token(&settings, &email, ttl)
+                .map(|token| println!("{token}"))
+                .map_err(|e| e.to_string())
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -38,6 +108,10 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn settings() -> Result<Settings, String> {
+    Settings::from_env().map_err(|e| e.to_string())
 }
 
 fn serve() -> Result<(), ConfigError> {

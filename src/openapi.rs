@@ -25,6 +25,9 @@ use crate::routes;
     modifiers(&SharedResponses, &BearerJwt),
     tags(
         (name = "reference", description = "Coalitions and their action areas"),
+        (name = "auth", description = "Sign-in and the signed-in caller"),
+        (name = "users", description = "Accounts and roles (admins)"),
+        (name = "organizations", description = "Commitment makers: registration and profiles"),
         (name = "health", description = "Liveness and readiness probes"),
         (name = "meta", description = "This API's own description"),
     )

@@ -11,10 +11,14 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
-use crate::config::{ConfigError, DatabaseUrl, Settings};
+use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::Limits;
+use crate::auth::secret::jwt_secret;
+use crate::config::{ConfigError, DatabaseUrl, Secret, Settings};
 use crate::db::{Db, OpenError};
 use crate::error::{self, ensure_problem_json};
 use crate::openapi;
+use crate::routes::pagination::CursorCodec;
 use crate::routes::{self, meta::RouteTable, meta::SpecJson};
 
 /// Largest JSON body accepted: a commitment's 20,000-character description
@@ -30,6 +34,16 @@ pub struct Application {
 impl Application {
     pub fn build(settings: &Settings) -> Result<Self, ConfigError> {
         let db = open_database(&settings.database)?;
+        let secret = jwt_secret(
+            settings.jwt_secret.as_ref().map(Secret::expose),
+            &settings.database,
+        )?;
+        let keys = web::Data::new(JwtKeys::new(&secret));
+        let cursors = web::Data::new(
+            CursorCodec::new(&secret)
+                .map_err(|e| ConfigError::new("GEF_JWT_SECRET", e.to_string()))?,
+        );
+        let limits = web::Data::new(Limits::default());
         let listener = TcpListener::bind(&settings.bind).map_err(|e| {
             ConfigError::new(
                 "GEF_BIND",
@@ -53,6 +67,9 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(spec_json.clone())
                 .app_data(route_table.clone())
+                .app_data(keys.clone())
+                .app_data(cursors.clone())
+                .app_data(limits.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(JSON_LIMIT_BYTES)

@@ -23,6 +23,23 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::DatabaseUrl;
 
+/// Inserts many rows in one statement. Through `MultiConnection` a batch
+/// insert does not compile (SQLite has no `DEFAULT` in `VALUES`), so the
+/// statement is built for the concrete backend.
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite(conn) => {
+                diesel::insert_into($table).values($rows).execute(conn)
+            }
+            $crate::db::DbConnection::Postgresql(conn) => {
+                diesel::insert_into($table).values($rows).execute(conn)
+            }
+        }
+    };
+}
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
@@ -237,4 +254,16 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, MigrationE
         }
     };
     Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// The current UTC time at the precision both backends store (microseconds),
+/// so a value read back equals the value written.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A new time-ordered (v7) UUID as text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
 }

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::DbConnection;
 use super::schema::organizations;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
@@ -18,4 +19,80 @@ pub struct OrganizationRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = organizations)]
+pub struct OrganizationChanges {
+    pub name: Option<String>,
+    pub constituency: Option<String>,
+    pub country: Option<String>,
+    pub un_region: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub version: Option<i32>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Filters of `GET /organizations`.
+#[derive(Debug, Default, Clone)]
+pub struct OrganizationFilter {
+    pub constituency: Option<String>,
+    pub country: Option<String>,
+}
+
+pub fn insert_organization(conn: &mut DbConnection, row: &OrganizationRow) -> QueryResult<()> {
+    diesel::insert_into(organizations::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_organization(
+    conn: &mut DbConnection,
+    id: &str,
+) -> QueryResult<Option<OrganizationRow>> {
+    organizations::table
+        .find(id)
+        .select(OrganizationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A page of organizations in id (registration) order after `after`.
+pub fn list_organizations(
+    conn: &mut DbConnection,
+    filter: &OrganizationFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<OrganizationRow>> {
+    let mut query = organizations::table
+        .select(OrganizationRow::as_select())
+        .into_boxed();
+    if let Some(constituency) = &filter.constituency {
+        query = query.filter(organizations::constituency.eq(constituency.clone()));
+    }
+    if let Some(country) = &filter.country {
+        query = query.filter(organizations::country.eq(country.clone()));
+    }
+    if let Some(after) = after {
+        query = query.filter(organizations::id.gt(after.to_owned()));
+    }
+    query.order(organizations::id.asc()).limit(limit).load(conn)
+}
+
+/// Applies `changes` if the organization is still at `version`.
+pub fn update_organization(
+    conn: &mut DbConnection,
+    id: &str,
+    version: i32,
+    changes: &OrganizationChanges,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        organizations::table
+            .filter(organizations::id.eq(id))
+            .filter(organizations::version.eq(version)),
+    )
+    .set(changes)
+    .execute(conn)?;
+    Ok(updated == 1)
 }

@@ -108,3 +108,16 @@ pub fn action_area_translations_in(
         .select(ActionAreaTranslationRow::as_select())
         .load(conn)
 }
+
+/// Which of these slugs name no coalition.
+pub fn unknown_coalitions(conn: &mut DbConnection, slugs: &[String]) -> QueryResult<Vec<String>> {
+    let known: Vec<String> = coalitions::table
+        .filter(coalitions::slug.eq_any(slugs))
+        .select(coalitions::slug)
+        .load(conn)?;
+    Ok(slugs
+        .iter()
+        .filter(|s| !known.contains(s))
+        .cloned()
+        .collect())
+}

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::DbConnection;
 use super::schema::{user_coalitions, users};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
@@ -28,4 +29,158 @@ pub struct UserRow {
 pub struct UserCoalitionRow {
     pub user_id: String,
     pub coalition_slug: String,
+}
+
+/// One account with the coalitions it leads.
+#[derive(Debug, Clone)]
+pub struct UserWithScopes {
+    pub user: UserRow,
+    pub coalitions: Vec<String>,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub organization_id: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub tokens_valid_after: Option<NaiveDateTime>,
+    pub version: Option<i32>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Filters of `GET /users`.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub role: Option<String>,
+    pub organization_id: Option<String>,
+    pub active: Option<bool>,
+}
+
+pub fn insert_user(
+    conn: &mut DbConnection,
+    user: &UserRow,
+    coalitions: &[String],
+) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)?;
+    replace_coalitions(conn, &user.id, coalitions)
+}
+
+pub fn replace_coalitions(
+    conn: &mut DbConnection,
+    user_id: &str,
+    coalitions: &[String],
+) -> QueryResult<()> {
+    diesel::delete(user_coalitions::table.filter(user_coalitions::user_id.eq(user_id)))
+        .execute(conn)?;
+    let rows: Vec<UserCoalitionRow> = coalitions
+        .iter()
+        .map(|slug| UserCoalitionRow {
+            user_id: user_id.to_owned(),
+            coalition_slug: slug.clone(),
+        })
+        .collect();
+    if !rows.is_empty() {
+        crate::insert_rows!(conn, user_coalitions::table, &rows)?;
+    }
+    Ok(())
+}
+
+pub fn find_user(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserWithScopes>> {
+    let Some(user) = users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let coalitions = coalitions_of(conn, std::slice::from_ref(&user.id))?
+        .into_iter()
+        .map(|row| row.coalition_slug)
+        .collect();
+    Ok(Some(UserWithScopes { user, coalitions }))
+}
+
+pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The lead scopes of these accounts, in one query.
+pub fn coalitions_of(
+    conn: &mut DbConnection,
+    user_ids: &[String],
+) -> QueryResult<Vec<UserCoalitionRow>> {
+    user_coalitions::table
+        .filter(user_coalitions::user_id.eq_any(user_ids))
+        .order((user_coalitions::user_id, user_coalitions::coalition_slug))
+        .select(UserCoalitionRow::as_select())
+        .load(conn)
+}
+
+/// A page of accounts in id (creation) order after `after`, with their scopes.
+pub fn list_users(
+    conn: &mut DbConnection,
+    filter: &UserFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<UserWithScopes>> {
+    let mut query = users::table.select(UserRow::as_select()).into_boxed();
+    if let Some(role) = &filter.role {
+        query = query.filter(users::role.eq(role.clone()));
+    }
+    if let Some(organization_id) = &filter.organization_id {
+        query = query.filter(users::organization_id.eq(organization_id.clone()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    if let Some(after) = after {
+        query = query.filter(users::id.gt(after.to_owned()));
+    }
+    let rows: Vec<UserRow> = query.order(users::id.asc()).limit(limit).load(conn)?;
+    let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
+    let mut scopes = coalitions_of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|user| {
+            let coalitions = scopes
+                .extract_if(.., |row| row.user_id == user.id)
+                .map(|row| row.coalition_slug)
+                .collect();
+            UserWithScopes { user, coalitions }
+        })
+        .collect())
+}
+
+/// Applies `changes` if the account is still at `version`; `false` when it moved on.
+pub fn update_user(
+    conn: &mut DbConnection,
+    id: &str,
+    version: i32,
+    changes: &UserChanges,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::version.eq(version)),
+    )
+    .set(changes)
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn count_active_admins(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)
 }

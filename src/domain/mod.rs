@@ -1,4 +1,10 @@
 //! Pure rules and the values that carry them: no actix, no diesel.
 
+pub mod account;
 pub mod coalition;
+pub mod codes;
+pub mod country;
 pub mod language;
+pub mod organization;
+pub mod policy;
+pub mod validation;

@@ -1,9 +1,17 @@
 //! HTTP: one module per resource, each handler beside its request and response types.
 
+pub mod auth;
 pub mod coalitions;
 pub mod health;
+pub mod iso;
 pub mod language;
+pub mod me;
 pub mod meta;
+pub mod organizations;
+pub mod pagination;
+pub mod precondition;
+pub mod users;
+pub mod validation;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -14,6 +22,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(meta::openapi_json)
             .service(coalitions::list_coalitions)
             .service(coalitions::get_coalition)
-            .service(coalitions::list_action_areas),
+            .service(coalitions::list_action_areas)
+            .service(auth::create_token)
+            .service(me::get_me)
+            .service(users::create_user)
+            .service(users::list_users)
+            .service(users::get_user)
+            .service(users::update_user)
+            .service(organizations::register_organization)
+            .service(organizations::list_organizations)
+            .service(organizations::get_organization)
+            .service(organizations::update_organization),
     );
 }

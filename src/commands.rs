@@ -1,0 +1,157 @@
+//! The command line's account commands: `user add` and `token`. They read
+//! the same environment as the server and open the same database.
+
+use std::io::BufRead;
+
+use chrono::{Duration, Utc};
+
+use crate::accounts::{self, NewAccount};
+use crate::auth::jwt::JwtKeys;
+use crate::auth::secret::jwt_secret;
+use crate::config::{Secret, Settings};
+use crate::db::{Db, users};
+use crate::domain::account::{Email, Role};
+use crate::error::ApiError;
+use crate::startup::open_database;
+
+/// What a command prints when it fails: one line, or one per invalid field.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CommandError(pub String);
+
+impl From<crate::config::ConfigError> for CommandError {
+    fn from(error: crate::config::ConfigError) -> Self {
+        Self(error.to_string())
+    }
+}
+
+impl From<ApiError> for CommandError {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::Validation(errors) => Self(
+                errors
+                    .iter()
+                    .map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            other => Self(other.problem().detail),
+        }
+    }
+}
+
+pub struct AddUser {
+    pub email: String,
+    pub role: Role,
+    pub organization: Option<String>,
+    pub coalitions: Vec<String>,
+    pub display_name: Option<String>,
+}
+
+/// Creates an account, the password read from the first line of `stdin`.
+/// Prints the new account's id.
+pub fn add_user(
+    settings: &Settings,
+    args: AddUser,
+    stdin: impl BufRead,
+) -> Result<String, CommandError> {
+    let password = stdin
+        .lines()
+        .next()
+        .transpose()
+        .map_err(|e| CommandError(format!("cannot read the password from standard input: {e}")))?
+        .ok_or_else(|| {
+            CommandError("give the password on standard input (--password-stdin)".into())
+        })?;
+    let display_name = args
+        .display_name
+        .unwrap_or_else(|| args.email.split('@').next().unwrap_or_default().to_owned());
+    let account = NewAccount::parse(
+        &args.email,
+        &password,
+        &display_name,
+        args.role,
+        args.organization,
+        args.coalitions,
+    )
+    .map_err(ApiError::Validation)?;
+    let db = open_database(&settings.database)?;
+    let created = actix_web::rt::System::new().block_on(accounts::create_account(&db, account))?;
+    Ok(created.user.id)
+}
+
+/// A long-lived token for a viewer account (dashboards), valid for `ttl`.
+pub fn issue_token(
+    settings: &Settings,
+    email: &str,
+    ttl: Duration,
+) -> Result<String, CommandError> {
+    let email = Email::parse(email).map_err(|e| CommandError(format!("--email: {}", e.message)))?;
+    let secret = jwt_secret(
+        settings.jwt_secret.as_ref().map(Secret::expose),
+        &settings.database,
+    )?;
+    let db = open_database(&settings.database)?;
+    let user = actix_web::rt::System::new().block_on(find(&db, email.as_str().to_owned()))?;
+    let user =
+        user.ok_or_else(|| CommandError(format!("no account has the email {}", email.as_str())))?;
+    if user.role != Role::Viewer.as_str() {
+        return Err(CommandError(format!(
+            "{} is a {}: long-lived tokens are for viewer accounts only",
+            user.email, user.role
+        )));
+    }
+    if !user.active {
+        return Err(CommandError(format!("{} is deactivated", user.email)));
+    }
+    JwtKeys::new(&secret)
+        .issue(
+            &user.id,
+            &user.role,
+            user.tokens_valid_after.and_utc(),
+            Utc::now(),
+            ttl,
+        )
+        .map_err(|e| CommandError(format!("cannot sign the token: {e}")))
+}
+
+async fn find(db: &Db, email: String) -> Result<Option<users::UserRow>, ApiError> {
+    db.run(move |conn| users::find_user_by_email(conn, &email).map_err(ApiError::from))
+        .await
+}
+
+/// `30d`, `12h`, `90m` or `3600s`: from a minute to ten years.
+pub fn parse_ttl(value: &str) -> Result<Duration, String> {
+    let (number, unit) = value.split_at(value.len().saturating_sub(1));
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("{value:?} is not a duration such as 30d, 12h, 90m or 3600s"))?;
+    let ttl = match unit {
+        "d" => Duration::try_days(n),
+        "h" => Duration::try_hours(n),
+        "m" => Duration::try_minutes(n),
+        "s" => Duration::try_seconds(n),
+        _ => None,
+    }
+    .ok_or_else(|| format!("{value:?} is not a duration such as 30d, 12h, 90m or 3600s"))?;
+    if ttl < Duration::minutes(1) || ttl > Duration::days(3650) {
+        return Err(format!("{value:?} must be between 1 minute and 10 years"));
+    }
+    Ok(ttl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_read_days_hours_minutes_seconds() {
+        assert_eq!(parse_ttl("30d"), Ok(Duration::days(30)));
+        assert_eq!(parse_ttl("12h"), Ok(Duration::hours(12)));
+        assert_eq!(parse_ttl("90m"), Ok(Duration::minutes(90)));
+        assert_eq!(parse_ttl("3600s"), Ok(Duration::hours(1)));
+        for bad in ["", "d", "30", "30w", "-1d", "5s", "4000d"] {
+            assert!(parse_ttl(bad).is_err(), "{bad}");
+        }
+    }
+}
