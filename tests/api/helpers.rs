@@ -1,14 +1,20 @@
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
-use gef_commitments::config::{DatabaseUrl, Settings};
-use gef_commitments::db::{Backend, Db};
+use gef_commitments::accounts::{self, NewAccount};
+use gef_commitments::config::{DatabaseUrl, Secret, Settings};
+use gef_commitments::db::{Backend, Db, DbError};
+use gef_commitments::domain::account::Role;
 use gef_commitments::startup::Application;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tempfile::TempDir;
+
+/// The signing secret of test servers, so tests can forge tokens an attacker might.
+pub const TEST_JWT_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
 
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
+    pub database: DatabaseUrl,
     /// Keeps the SQLite folder alive as long as the app.
     pub _dir: Option<TempDir>,
 }
@@ -29,6 +35,130 @@ impl TestApp {
     pub fn backend(&self) -> Backend {
         self.db.backend()
     }
+
+    /// `DATABASE_URL` for this app's database, password and all (for the CLI).
+    pub fn database_url(&self) -> String {
+        match &self.database {
+            DatabaseUrl::Sqlite { path } => format!("sqlite:{}", path.display()),
+            DatabaseUrl::Postgres { url } => url.clone(),
+        }
+    }
+
+    /// Creates an account the way `gef-commitments user add` does; returns its id.
+    pub async fn create_account(
+        &self,
+        email: &str,
+        role: Role,
+        organization: Option<&str>,
+        coalitions: &[&str],
+    ) -> String {
+        let account = NewAccount::parse(
+            email,
+            PASSWORD,
+            "Test account",
+            role,
+            organization.map(str::to_owned),
+            coalitions.iter().map(|c| (*c).to_owned()).collect(),
+        )
+        .expect("valid account");
+        accounts::create_account(&self.db, account)
+            .await
+            .expect("account created")
+            .user
+            .id
+    }
+
+    /// Signs in over HTTP and returns the access token.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/token"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "sign-in of {email}");
+        let body: Value = response.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// An account of `role` (created directly) and its token.
+    pub async fn signed_in(
+        &self,
+        email: &str,
+        role: Role,
+        organization: Option<&str>,
+        coalitions: &[&str],
+    ) -> Caller {
+        let id = self
+            .create_account(email, role, organization, coalitions)
+            .await;
+        let token = self.sign_in(email, PASSWORD).await;
+        Caller { id, token }
+    }
+
+    /// Registers an organization over HTTP with its first maker, signed in.
+    pub async fn register(&self, name: &str, email: &str) -> (String, Caller) {
+        let response = self
+            .client
+            .post(self.url("/api/v1/organizations"))
+            .json(&json!({
+                "organization": {"name": name, "constituency": "civil_society", "country": "KH"},
+                "account": {"email": email, "password": PASSWORD, "display_name": name}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201, "registration of {name}");
+        let body: Value = response.json().await.unwrap();
+        let organization = body["organization"]["id"].as_str().unwrap().to_owned();
+        let id = body["account"]["id"].as_str().unwrap().to_owned();
+        let token = self.sign_in(email, PASSWORD).await;
+        (organization, Caller { id, token })
+    }
+
+    /// A request with `caller`'s bearer token (or none).
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        caller: Option<&Caller>,
+    ) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, self.url(path));
+        match caller {
+            Some(caller) => request.bearer_auth(&caller.token),
+            None => request,
+        }
+    }
+
+    /// Rows in `table`, straight from the database.
+    pub async fn count(&self, table: &'static str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        self.db
+            .run(move |conn| -> Result<i64, DbError> {
+                Ok(
+                    diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+                        .get_result::<Count>(conn)?
+                        .n,
+                )
+            })
+            .await
+            .unwrap()
+    }
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "Correct horse 42";
+
+/// A signed-in account.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub id: String,
+    pub token: String,
 }
 
 /// Starts the service on a random port with a database of its own.
@@ -39,9 +169,10 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_on(database: DatabaseUrl, dir: Option<TempDir>) -> TestApp {
     let settings = Settings {
-        database,
+        database: database.clone(),
         bind: "127.0.0.1:0".into(),
         cors_origins: vec!["https://dashboard.example.org".into()],
+        jwt_secret: Some(Secret::new(TEST_JWT_SECRET)),
     };
     let app = Application::build(&settings).expect("the test app failed to start");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -54,6 +185,7 @@ pub async fn spawn_app_on(database: DatabaseUrl, dir: Option<TempDir>) -> TestAp
             .build()
             .expect("client"),
         db,
+        database,
         _dir: dir,
     }
 }

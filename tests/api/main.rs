@@ -5,10 +5,13 @@
 // A test that cannot go on should stop loudly, where it stands.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
 mod coalitions;
 mod errors;
 mod health;
 mod helpers;
 mod openapi;
+mod organizations;
 mod schema;
 mod startup;
+mod users;

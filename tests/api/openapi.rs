@@ -32,7 +32,10 @@ async fn the_served_spec_is_the_committed_one() {
     let served: Value = response.json().await.unwrap();
     let committed: Value =
         serde_json::from_str(&std::fs::read_to_string(committed_path()).unwrap()).unwrap();
-    assert_eq!(served, committed);
+    assert!(
+        served == committed,
+        "the served spec differs from openapi/openapi.json"
+    );
 }
 
 #[test]
@@ -58,6 +61,12 @@ fn every_operation_is_named_and_documents_its_failures_as_problems() {
         "/api/v1/coalitions",
         "/api/v1/coalitions/{slug}",
         "/api/v1/coalitions/{slug}/action-areas",
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/organizations",
+        "/api/v1/organizations/{id}",
     ] {
         assert!(paths.contains_key(expected), "{expected} is not documented");
     }

@@ -212,3 +212,170 @@ async fn the_embedded_default_creates_its_file_and_a_restart_keeps_everything() 
         2
     );
 }
+
+/// Runs the binary against `app`'s database with `stdin` as input.
+fn run_cli(app: &crate::helpers::TestApp, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", app.database_url())
+        .env("GEF_JWT_SECRET", crate::helpers::TEST_JWT_SECRET)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[actix_web::test]
+async fn user_add_creates_the_first_admin_who_can_sign_in() {
+    use crate::helpers::PASSWORD;
+    let app = crate::helpers::spawn_app().await;
+    let args = [
+        "user",
+        "add",
+        "--email",
+        "Root@Example.org",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ];
+    let output = run_cli(&app, &args, &format!("{PASSWORD}\n"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("created admin account "), "{stdout}");
+    assert!(
+        !stdout.contains(PASSWORD) && !String::from_utf8_lossy(&output.stderr).contains(PASSWORD)
+    );
+
+    let token = app.sign_in("root@example.org", PASSWORD).await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/users"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+
+    // A weak password, a lead without coalitions, no --password-stdin: refused, nothing stored.
+    let weak = run_cli(
+        &app,
+        &[
+            "user",
+            "add",
+            "--email",
+            "b@example.org",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        "password\n",
+    );
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("--password"));
+    let lead = run_cli(
+        &app,
+        &[
+            "user",
+            "add",
+            "--email",
+            "l@example.org",
+            "--role",
+            "coalition_lead",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(lead.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&lead.stderr).contains("--coalitions"));
+    let no_flag = run_cli(
+        &app,
+        &[
+            "user",
+            "add",
+            "--email",
+            "c@example.org",
+            "--role",
+            "viewer",
+        ],
+        "",
+    );
+    assert_eq!(no_flag.status.code(), Some(2));
+    assert_eq!(app.count("users").await, 1);
+}
+
+#[actix_web::test]
+async fn token_prints_a_long_lived_token_for_viewer_accounts_only() {
+    use gef_commitments::domain::account::Role;
+    let app = crate::helpers::spawn_app().await;
+    app.create_account("dashboard@example.org", Role::Viewer, None, &[])
+        .await;
+    app.create_account("admin@example.org", Role::Admin, None, &[])
+        .await;
+
+    let output = run_cli(
+        &app,
+        &["token", "--email", "dashboard@example.org", "--ttl", "30d"],
+        "",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let part = token.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        30 * 24 * 3600
+    );
+    assert_eq!(claims["role"], "viewer");
+    let me: Value = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "dashboard@example.org");
+
+    let refused = run_cli(&app, &["token", "--email", "admin@example.org"], "");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("viewer accounts only"));
+    assert!(refused.stdout.is_empty());
+    let bad_ttl = run_cli(
+        &app,
+        &[
+            "token",
+            "--email",
+            "dashboard@example.org",
+            "--ttl",
+            "forever",
+        ],
+        "",
+    );
+    assert_eq!(bad_ttl.status.code(), Some(2));
+}
