@@ -3,8 +3,11 @@
 pub mod account;
 pub mod coalition;
 pub mod codes;
+pub mod commitment;
+pub mod commitment_content;
 pub mod country;
 pub mod language;
+pub mod money;
 pub mod organization;
 pub mod policy;
 pub mod validation;

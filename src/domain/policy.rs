@@ -2,6 +2,7 @@
 //! that resource". Handlers ask here; they never compare roles themselves.
 
 use super::account::Role;
+use super::commitment::{CommitmentStatus, Side};
 
 /// The signed-in caller, as the policy sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,14 @@ pub enum Action<'a> {
     ManageUsers,
     /// Change an organization's profile.
     EditOrganization { organization_id: &'a str },
+    /// Change a coalition's submission window or implementation period.
+    ManageCoalitions,
+    /// Express interest in a coalition, or create a commitment, for one's organization.
+    ActForOrganization,
+    /// Accept or decline an expression of interest in this coalition.
+    DecideExpression { coalition: &'a str },
+    /// Withdraw an expression of interest of this organization.
+    WithdrawExpression { organization_id: &'a str },
 }
 
 /// Why a caller may not: each maps to one HTTP status.
@@ -56,9 +65,13 @@ pub fn authorize(actor: Option<&Actor>, action: Action<'_>) -> Result<(), Denied
     let allowed = match action {
         Action::ReadOwnAccount => true,
         Action::ManageUsers => actor.is_admin(),
-        Action::EditOrganization { organization_id } => {
+        Action::EditOrganization { organization_id }
+        | Action::WithdrawExpression { organization_id } => {
             actor.is_admin() || actor.is_member_of(organization_id)
         }
+        Action::ManageCoalitions => actor.is_admin(),
+        Action::ActForOrganization => actor.role == Role::Maker && actor.organization_id.is_some(),
+        Action::DecideExpression { coalition } => actor.is_admin() || actor.leads(coalition),
     };
     if allowed {
         Ok(())
@@ -69,8 +82,93 @@ pub fn authorize(actor: Option<&Actor>, action: Action<'_>) -> Result<(), Denied
             Action::EditOrganization { .. } => {
                 "only this organization's makers and admins may edit it"
             }
+            Action::ManageCoalitions => "only admins change coalitions",
+            Action::ActForOrganization => "only makers act for an organization",
+            Action::DecideExpression { .. } => "only this coalition's leads and admins decide",
+            Action::WithdrawExpression { .. } => "only this organization's makers may withdraw it",
         }))
     }
+}
+
+/// Which commitments (and expressions of interest) a caller may see.
+/// Unseen ones are answered 404, as if they did not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    /// Admins.
+    Everything,
+    /// Viewers (dashboard service accounts): everything submitted, never drafts.
+    AllButDrafts,
+    /// Everyone else: public commitments, plus everything of one's own
+    /// organization (makers), plus everything submitted in the coalitions one
+    /// leads (leads).
+    PublicAnd {
+        organization_id: Option<String>,
+        coalitions: Vec<String>,
+    },
+}
+
+impl Visibility {
+    pub fn of(actor: Option<&Actor>) -> Self {
+        match actor {
+            Some(a) if a.role == Role::Admin => Self::Everything,
+            Some(a) if a.role == Role::Viewer => Self::AllButDrafts,
+            Some(a) => Self::PublicAnd {
+                organization_id: a.organization_id.clone().filter(|_| a.role == Role::Maker),
+                coalitions: if a.role == Role::CoalitionLead {
+                    a.coalitions.clone()
+                } else {
+                    Vec::new()
+                },
+            },
+            None => Self::PublicAnd {
+                organization_id: None,
+                coalitions: Vec::new(),
+            },
+        }
+    }
+
+    pub fn sees(&self, organization_id: &str, coalition: &str, status: CommitmentStatus) -> bool {
+        match self {
+            Self::Everything => true,
+            Self::AllButDrafts => status != CommitmentStatus::Draft,
+            Self::PublicAnd {
+                organization_id: own,
+                coalitions,
+            } => {
+                status.is_public()
+                    || own.as_deref() == Some(organization_id)
+                    || (status != CommitmentStatus::Draft
+                        && coalitions.iter().any(|c| c == coalition))
+            }
+        }
+    }
+
+    /// For expressions of interest, which are never public: one's own
+    /// organization's, the led coalitions', or all for admins and viewers.
+    pub fn sees_expression(&self, organization_id: &str, coalition: &str) -> bool {
+        match self {
+            Self::Everything | Self::AllButDrafts => true,
+            Self::PublicAnd {
+                organization_id: own,
+                coalitions,
+            } => {
+                own.as_deref() == Some(organization_id) || coalitions.iter().any(|c| c == coalition)
+            }
+        }
+    }
+}
+
+/// The sides of a commitment's table the caller sits on: its organization's
+/// makers are the maker side, its coalition's leads the lead side, admins both.
+pub fn sides(actor: &Actor, organization_id: &str, coalition: &str) -> Vec<Side> {
+    let mut sides = Vec::new();
+    if actor.is_admin() || actor.is_member_of(organization_id) {
+        sides.push(Side::Maker);
+    }
+    if actor.is_admin() || actor.leads(coalition) {
+        sides.push(Side::Lead);
+    }
+    sides
 }
 
 #[cfg(test)]
@@ -84,6 +182,49 @@ mod tests {
             organization_id: organization.map(str::to_owned),
             coalitions: coalitions.iter().map(|c| (*c).to_owned()).collect(),
         }
+    }
+
+    #[test]
+    fn visibility_follows_role_organization_and_coalition() {
+        use CommitmentStatus::*;
+        let anonymous = Visibility::of(None);
+        assert!(anonymous.sees("o", "c", Approved) && anonymous.sees("o", "c", Completed));
+        assert!(!anonymous.sees("o", "c", Draft) && !anonymous.sees("o", "c", Submitted));
+        let maker = Visibility::of(Some(&actor(Role::Maker, Some("o"), &[])));
+        assert!(maker.sees("o", "c", Draft) && !maker.sees("p", "c", Submitted));
+        let lead = Visibility::of(Some(&actor(Role::CoalitionLead, None, &["c"])));
+        assert!(
+            lead.sees("o", "c", Submitted)
+                && !lead.sees("o", "c", Draft)
+                && !lead.sees("o", "d", Submitted)
+        );
+        let viewer = Visibility::of(Some(&actor(Role::Viewer, None, &[])));
+        assert!(viewer.sees("o", "c", Rejected) && !viewer.sees("o", "c", Draft));
+        assert!(Visibility::of(Some(&actor(Role::Admin, None, &[]))).sees("o", "c", Draft));
+        assert!(
+            !anonymous.sees_expression("o", "c")
+                && lead.sees_expression("o", "c")
+                && maker.sees_expression("o", "x")
+        );
+    }
+
+    #[test]
+    fn sides_of_the_table() {
+        assert_eq!(
+            sides(&actor(Role::Maker, Some("o"), &[]), "o", "c"),
+            [Side::Maker]
+        );
+        assert!(sides(&actor(Role::Maker, Some("p"), &[]), "o", "c").is_empty());
+        assert_eq!(
+            sides(&actor(Role::CoalitionLead, None, &["c"]), "o", "c"),
+            [Side::Lead]
+        );
+        assert!(sides(&actor(Role::CoalitionLead, None, &["d"]), "o", "c").is_empty());
+        assert_eq!(
+            sides(&actor(Role::Admin, None, &[]), "o", "c"),
+            [Side::Maker, Side::Lead]
+        );
+        assert!(sides(&actor(Role::Viewer, None, &[]), "o", "c").is_empty());
     }
 
     #[test]
