@@ -28,6 +28,8 @@ use crate::routes;
         (name = "auth", description = "Sign-in and the signed-in caller"),
         (name = "users", description = "Accounts and roles (admins)"),
         (name = "organizations", description = "Commitment makers: registration and profiles"),
+        (name = "expressions of interest", description = "Organizations asking to join a coalition"),
+        (name = "commitments", description = "Commitments, their review and their audit trail"),
         (name = "health", description = "Liveness and readiness probes"),
         (name = "meta", description = "This API's own description"),
     )

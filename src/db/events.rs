@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::DbConnection;
 use super::schema::events;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -22,4 +23,43 @@ pub struct EventRow {
     pub reason: Option<String>,
     pub is_public: bool,
     pub created_at: NaiveDateTime,
+}
+
+/// A new event; the database numbers it.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = events)]
+pub struct NewEvent {
+    pub subject_type: String,
+    pub subject_id: String,
+    pub commitment_id: Option<String>,
+    pub coalition_slug: String,
+    pub organization_id: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub reason: Option<String>,
+    pub is_public: bool,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_event(conn: &mut DbConnection, event: &NewEvent) -> QueryResult<()> {
+    diesel::insert_into(events::table)
+        .values(event)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The trail of one subject, oldest first.
+pub fn events_of(
+    conn: &mut DbConnection,
+    subject_type: &str,
+    subject_id: &str,
+) -> QueryResult<Vec<EventRow>> {
+    events::table
+        .filter(events::subject_type.eq(subject_type))
+        .filter(events::subject_id.eq(subject_id))
+        .order(events::id.asc())
+        .select(EventRow::as_select())
+        .load(conn)
 }

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::DbConnection;
 use super::schema::idempotency_keys;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -18,4 +19,23 @@ pub struct IdempotencyKeyRow {
     pub response_headers: String,
     pub response_body: String,
     pub created_at: NaiveDateTime,
+}
+
+pub fn find_key(
+    conn: &mut DbConnection,
+    owner: &str,
+    key: &str,
+) -> QueryResult<Option<IdempotencyKeyRow>> {
+    idempotency_keys::table
+        .find((owner, key))
+        .select(IdempotencyKeyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_key(conn: &mut DbConnection, row: &IdempotencyKeyRow) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }

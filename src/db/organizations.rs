@@ -96,3 +96,14 @@ pub fn update_organization(
     .execute(conn)?;
     Ok(updated == 1)
 }
+
+/// These organizations, in one query.
+pub fn find_organizations(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<OrganizationRow>> {
+    organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select(OrganizationRow::as_select())
+        .load(conn)
+}

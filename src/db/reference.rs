@@ -121,3 +121,40 @@ pub fn unknown_coalitions(conn: &mut DbConnection, slugs: &[String]) -> QueryRes
         .cloned()
         .collect())
 }
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = coalitions)]
+pub struct CoalitionChanges {
+    pub submissions_open_on: Option<NaiveDate>,
+    pub submissions_close_on: Option<Option<NaiveDate>>,
+    pub period_start_year: Option<i32>,
+    pub period_end_year: Option<i32>,
+    pub version: Option<i32>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Applies `changes` if the coalition is still at `version`.
+pub fn update_coalition(
+    conn: &mut DbConnection,
+    slug: &str,
+    version: i32,
+    changes: &CoalitionChanges,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        coalitions::table
+            .filter(coalitions::slug.eq(slug))
+            .filter(coalitions::version.eq(version)),
+    )
+    .set(changes)
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// The numbers of a coalition's action areas.
+pub fn action_area_numbers(conn: &mut DbConnection, slug: &str) -> QueryResult<Vec<i32>> {
+    action_areas::table
+        .filter(action_areas::coalition_slug.eq(slug))
+        .order(action_areas::number)
+        .select(action_areas::number)
+        .load(conn)
+}

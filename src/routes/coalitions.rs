@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, patch, web};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -283,4 +283,124 @@ fn load_coalitions(
             })
         })
         .collect()
+}
+
+/// Changes to a coalition's submission window or implementation period.
+/// `submissions_close_on: null` makes the window open-ended.
+#[derive(Debug, serde::Deserialize, ToSchema, validator::Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"submissions_close_on": "2025-12-31"}))]
+pub struct CoalitionPatch {
+    pub submissions_open_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "super::organizations::present")]
+    pub submissions_close_on: Option<Option<NaiveDate>>,
+    #[validate(range(min = 2000, max = 2100))]
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub period_start_year: Option<i32>,
+    #[validate(range(min = 2000, max = 2100))]
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub period_end_year: Option<i32>,
+}
+
+/// Changes a coalition's submission window or implementation period (admins,
+/// with `If-Match`). Commitments already made keep their years.
+#[utoipa::path(
+    tag = "reference",
+    operation_id = "update_coalition",
+    params(("slug" = String, Path, description = "Coalition slug", example = "technology-innovation"),
+        ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body = CoalitionPatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = Coalition, headers(("ETag" = String))),
+        (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No coalition has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid window or period", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/coalitions/{slug}")]
+pub async fn update_coalition(
+    db: web::Data<Db>,
+    user: crate::auth::AuthUser,
+    slug: web::Path<String>,
+    if_match: super::precondition::IfMatch,
+    body: web::Json<CoalitionPatch>,
+) -> ApiResult<HttpResponse> {
+    use crate::domain::policy::{Action, authorize};
+    use crate::domain::validation::FieldError;
+    authorize(Some(&user.0), Action::ManageCoalitions).map_err(crate::auth::extractor::denied)?;
+    let (slug, patch) = (slug.into_inner(), body.into_inner());
+    // What the schema states is checked before the resource is even read.
+    validator::Validate::validate(&patch)
+        .map_err(|e| ApiError::Validation(super::validation::field_errors(&e)))?;
+    let coalition = db
+        .write(move |conn| {
+            let current = reference::find_coalition(conn, &slug)?
+                .ok_or_else(|| ApiError::not_found("this coalition"))?;
+            if_match.check(current.version)?;
+            let opens = patch
+                .submissions_open_on
+                .unwrap_or(current.submissions_open_on);
+            let closes = patch
+                .submissions_close_on
+                .unwrap_or(current.submissions_close_on);
+            let start = patch.period_start_year.unwrap_or(current.period_start_year);
+            let end = patch.period_end_year.unwrap_or(current.period_end_year);
+            let mut errors = Vec::new();
+            for (field, year) in [("period_start_year", start), ("period_end_year", end)] {
+                if !(2000..=2100).contains(&year) {
+                    errors.push(FieldError::new(
+                        field,
+                        "out_of_range",
+                        format!("{field} must be 2000 to 2100"),
+                    ));
+                }
+            }
+            if start > end {
+                errors.push(FieldError::new(
+                    "period_end_year",
+                    "before_start",
+                    "the period must not end before it starts",
+                ));
+            }
+            if closes.is_some_and(|c| c < opens) {
+                errors.push(FieldError::new(
+                    "submissions_close_on",
+                    "before_open",
+                    "the window must not close before it opens",
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            let changes = reference::CoalitionChanges {
+                submissions_open_on: Some(opens),
+                submissions_close_on: Some(closes),
+                period_start_year: Some(start),
+                period_end_year: Some(end),
+                version: Some(current.version + 1),
+                updated_at: Some(crate::db::now()),
+            };
+            if !reference::update_coalition(conn, &slug, current.version, &changes)? {
+                return Err(ApiError::PreconditionFailed(
+                    "the coalition changed meanwhile: reload and retry".into(),
+                ));
+            }
+            load_coalitions(conn, Some(&slug), Language::En)?
+                .pop()
+                .ok_or_else(|| ApiError::not_found("this coalition"))
+        })
+        .await?;
+    Ok(localized(Language::En)
+        .insert_header(header::ETag(header::EntityTag::new_strong(
+            coalition.version.to_string(),
+        )))
+        .json(coalition))
 }

@@ -2,7 +2,10 @@
 
 pub mod auth;
 pub mod coalitions;
+pub mod commitments;
+pub mod expressions;
 pub mod health;
+pub mod idempotency;
 pub mod iso;
 pub mod language;
 pub mod me;
@@ -23,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(coalitions::list_coalitions)
             .service(coalitions::get_coalition)
             .service(coalitions::list_action_areas)
+            .service(coalitions::update_coalition)
             .service(auth::create_token)
             .service(me::get_me)
             .service(users::create_user)
@@ -32,6 +36,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(organizations::register_organization)
             .service(organizations::list_organizations)
             .service(organizations::get_organization)
-            .service(organizations::update_organization),
+            .service(organizations::update_organization)
+            .service(expressions::create_expression)
+            .service(expressions::list_expressions)
+            .service(expressions::get_expression)
+            .service(expressions::decide_expression)
+            .service(expressions::withdraw_expression)
+            .service(commitments::create_commitment)
+            .service(commitments::list_commitments)
+            .service(commitments::get_commitment)
+            .service(commitments::update_commitment)
+            .service(commitments::submit_commitment)
+            .service(commitments::withdraw_commitment)
+            .service(commitments::create_review)
+            .service(commitments::list_reviews)
+            .service(commitments::list_commitment_events),
     );
 }

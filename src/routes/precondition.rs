@@ -40,10 +40,13 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let malformed = || ApiError::BadRequest("If-Match must be an ETag such as \"3\"".into());
         ready(if req.headers().contains_key(header::IF_MATCH) {
-            <header::IfMatch as header::Header>::parse(req)
-                .map(IfMatch)
-                .map_err(|_| ApiError::BadRequest("If-Match must be an ETag such as \"3\"".into()))
+            match <header::IfMatch as header::Header>::parse(req) {
+                Ok(header::IfMatch::Items(tags)) if tags.is_empty() => Err(malformed()),
+                Ok(parsed) => Ok(IfMatch(parsed)),
+                Err(_) => Err(malformed()),
+            }
         } else {
             Err(ApiError::PreconditionRequired(
                 "this change needs If-Match with the resource's ETag".into(),

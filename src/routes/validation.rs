@@ -42,13 +42,18 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     }
 }
 
-/// "title must be 3 to 200 long" from a rule's parameters.
+/// "title must have 3 to 200 characters or items", "start_year must be 2000 to 2100".
 fn describe(path: &str, error: &validator::ValidationError) -> String {
     let param = |name: &str| error.params.get(name).map(ToString::to_string);
+    let (verb, unit) = if error.code == "range" {
+        ("be", "")
+    } else {
+        ("have", " characters or items")
+    };
     match (param("min"), param("max")) {
-        (Some(min), Some(max)) => format!("{path} must be {min} to {max} long"),
-        (Some(min), None) => format!("{path} must be at least {min} long"),
-        (None, Some(max)) => format!("{path} must be at most {max} long"),
+        (Some(min), Some(max)) => format!("{path} must {verb} {min} to {max}{unit}"),
+        (Some(min), None) => format!("{path} must {verb} at least {min}{unit}"),
+        (None, Some(max)) => format!("{path} must {verb} at most {max}{unit}"),
         (None, None) => format!("{path} is invalid ({})", error.code),
     }
 }
