@@ -18,17 +18,24 @@ async fn unknown_routes_are_404_problems() {
 #[actix_web::test]
 async fn wrong_methods_are_405_problems_that_say_what_is_allowed() {
     let app = spawn_app().await;
-    for (method, path) in [
-        (reqwest::Method::POST, "/api/v1/coalitions"),
+    for (method, path, allow) in [
+        (reqwest::Method::POST, "/api/v1/coalitions", "GET"),
         (
             reqwest::Method::DELETE,
             "/api/v1/coalitions/climate-justice",
+            "GET, PATCH",
         ),
         (
             reqwest::Method::PUT,
             "/api/v1/coalitions/climate-justice/action-areas",
+            "GET",
         ),
-        (reqwest::Method::POST, "/health/live"),
+        (reqwest::Method::POST, "/health/live", "GET"),
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/commitments/0193a1c4-0000-7000-8000-000000000000",
+            "GET, PATCH",
+        ),
     ] {
         let response = app
             .client
@@ -36,7 +43,7 @@ async fn wrong_methods_are_405_problems_that_say_what_is_allowed() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.headers()["allow"], "GET", "{path}");
+        assert_eq!(response.headers()["allow"], allow, "{path}");
         assert_problem(response, 405, "method_not_allowed").await;
     }
 }

@@ -257,3 +257,116 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str
     );
     body
 }
+
+/// A valid Technology and Innovation commitment.
+pub fn commitment_body(title: &str) -> Value {
+    json!({
+        "coalition": "technology-innovation",
+        "action_areas": [1, 4],
+        "title": title,
+        "description": "Weekly coding clubs in 40 secondary schools.",
+        "types": ["programmatic", "financial"],
+        "pledge": {"amount": "250000.00", "currency": "EUR", "amount_usd": "270000.00"},
+        "countries": ["KH", "LA"],
+        "regions": ["Asia and the Pacific"],
+        "start_year": 2022,
+        "end_year": 2025,
+        "partners": ["Ministry of Education"],
+        "target_groups": ["Adolescent girls"],
+        "indicators": [{"name": "Girls trained", "unit": "people", "baseline": 0, "target": 10000}]
+    })
+}
+
+/// An organization whose interest in `coalition` was accepted by its lead.
+pub struct Accepted {
+    pub organization: String,
+    pub maker: Caller,
+    pub lead: Caller,
+}
+
+impl TestApp {
+    /// Registers `name`, has its maker express interest in `coalition`, and a
+    /// lead of that coalition (created as `lead_email` unless it exists) accept.
+    pub async fn accepted(&self, name: &str, coalition: &str, lead: Option<&Caller>) -> Accepted {
+        let slug = name.to_lowercase().replace(' ', "-");
+        let (organization, maker) = self
+            .register(name, &format!("maker@{slug}.example.org"))
+            .await;
+        let lead = match lead {
+            Some(lead) => lead.clone(),
+            None => {
+                self.signed_in(
+                    &format!("lead@{slug}.example.org"),
+                    Role::CoalitionLead,
+                    None,
+                    &[coalition],
+                )
+                .await
+            }
+        };
+        let response = self
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/expressions-of-interest",
+                Some(&maker),
+            )
+            .json(&json!({"coalition": coalition, "motivation": "We want to help."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        let id = response.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let response = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/api/v1/expressions-of-interest/{id}/decision"),
+                Some(&lead),
+            )
+            .json(&json!({"decision": "accept"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        Accepted {
+            organization,
+            maker,
+            lead,
+        }
+    }
+
+    /// Creates a commitment as `maker`; returns its body.
+    pub async fn create_commitment(&self, maker: &Caller, body: &Value) -> Value {
+        let response = self
+            .request(reqwest::Method::POST, "/api/v1/commitments", Some(maker))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status().as_u16(),
+            201,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        response.json().await.unwrap()
+    }
+
+    /// POSTs `path` with If-Match `version` and `body` as `caller`.
+    pub async fn act(
+        &self,
+        caller: &Caller,
+        path: &str,
+        version: &Value,
+        body: Value,
+    ) -> reqwest::Response {
+        self.request(reqwest::Method::POST, path, Some(caller))
+            .header("If-Match", format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}

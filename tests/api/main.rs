@@ -7,7 +7,9 @@
 
 mod auth;
 mod coalitions;
+mod commitments;
 mod errors;
+mod expressions;
 mod health;
 mod helpers;
 mod openapi;

@@ -67,6 +67,16 @@ fn every_operation_is_named_and_documents_its_failures_as_problems() {
         "/api/v1/users/{id}",
         "/api/v1/organizations",
         "/api/v1/organizations/{id}",
+        "/api/v1/expressions-of-interest",
+        "/api/v1/expressions-of-interest/{id}",
+        "/api/v1/expressions-of-interest/{id}/decision",
+        "/api/v1/expressions-of-interest/{id}/withdraw",
+        "/api/v1/commitments",
+        "/api/v1/commitments/{id}",
+        "/api/v1/commitments/{id}/submit",
+        "/api/v1/commitments/{id}/withdraw",
+        "/api/v1/commitments/{id}/reviews",
+        "/api/v1/commitments/{id}/events",
     ] {
         assert!(paths.contains_key(expected), "{expected} is not documented");
     }
