@@ -233,7 +233,7 @@ pub fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Err
 
 /// serde_json names the offending field only inside its message
 /// ("missing field `title` at line 1 column 2"); lift it out.
-fn field_error_from_serde(error: &serde_json::Error) -> FieldError {
+pub fn field_error_from_serde(error: &serde_json::Error) -> FieldError {
     let message = error.to_string();
     let text = message
         .rsplit_once(" at line ")

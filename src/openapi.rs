@@ -3,9 +3,11 @@
 //! registrations the server uses.
 
 use actix_web::App;
+use utoipa::openapi::header::Header;
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, ResponseBuilder};
-use utoipa::{Modify, OpenApi};
+use utoipa::{Modify, OpenApi, PartialSchema};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, PROBLEM_JSON, Problem};
@@ -55,36 +57,59 @@ impl Modify for BearerJwt {
     }
 }
 
-/// Adds the failures any operation can meet: 500 (a bug, opaque body) and,
-/// for those that touch the database, 503 when it does not answer.
+/// Adds the failures that follow from an operation's shape, so that each
+/// handler documents only its own: 500 always (a bug, opaque body); 503 when
+/// it touches the database; 401 when it takes a bearer token; 400, 413, 415
+/// and 422 when it takes a JSON body; 400, 412 and 428 when it needs
+/// `If-Match`; 400 when it reads a query string. A handler's own entry for a
+/// status wins.
 struct SharedResponses;
+
+const SHARED: [(&str, &str); 9] = [
+    (
+        "InternalError",
+        "An unexpected failure; the body carries no internals",
+    ),
+    (
+        "Unavailable",
+        "The database does not answer; retry after `Retry-After` seconds",
+    ),
+    (
+        "Unauthorized",
+        "No valid bearer token: sign in with `POST /api/v1/auth/token`",
+    ),
+    ("BadRequest", "Malformed JSON, query string or header"),
+    ("PayloadTooLarge", "The body is larger than 1 MiB"),
+    ("UnsupportedMediaType", "The body is not `application/json`"),
+    ("ValidationFailed", "Invalid fields, each named in `errors`"),
+    (
+        "PreconditionFailed",
+        "`If-Match` does not name the current version: reload and retry",
+    ),
+    ("PreconditionRequired", "`If-Match` is missing"),
+];
 
 impl Modify for SharedResponses {
     fn modify(&self, openapi: &mut OpenApiDoc) {
-        let problem = |description: &str| {
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    PROBLEM_JSON,
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("Problem")))
-                        .build(),
-                )
-                .build()
-        };
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.responses.insert(
-            "InternalError".into(),
-            RefOr::T(problem(
-                "An unexpected failure; the body carries no internals",
-            )),
-        );
-        components.responses.insert(
-            "Unavailable".into(),
-            RefOr::T(problem(
-                "The database does not answer; retry after `Retry-After` seconds",
-            )),
-        );
+        for (name, description) in SHARED {
+            let mut response = ResponseBuilder::new().description(description).content(
+                PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            );
+            response = match name {
+                "Unauthorized" => {
+                    response.header("WWW-Authenticate", Header::new(String::schema()))
+                }
+                "Unavailable" => response.header("Retry-After", Header::new(u32::schema())),
+                _ => response,
+            };
+            components
+                .responses
+                .insert(name.into(), RefOr::T(response.build()));
+        }
         for item in openapi.paths.paths.values_mut() {
             let operations = [
                 &mut item.get,
@@ -94,18 +119,50 @@ impl Modify for SharedResponses {
                 &mut item.delete,
             ];
             for operation in operations.into_iter().flatten() {
-                let touches_db = !matches!(
+                let mut shared = vec![("500", "InternalError")];
+                if !matches!(
                     operation.operation_id.as_deref(),
                     Some("get_liveness" | "get_openapi")
-                );
+                ) {
+                    shared.push(("503", "Unavailable"));
+                }
+                let security = serde_json::to_string(&operation.security).unwrap_or_default();
+                if security.contains("\"bearer\"") {
+                    shared.push(("401", "Unauthorized"));
+                }
+                if operation.request_body.is_some() {
+                    shared.extend([
+                        ("400", "BadRequest"),
+                        ("413", "PayloadTooLarge"),
+                        ("415", "UnsupportedMediaType"),
+                        ("422", "ValidationFailed"),
+                    ]);
+                }
+                let parameters = operation
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .filter_map(|p| match p {
+                        RefOr::T(parameter) => Some(parameter),
+                        RefOr::Ref(_) => None,
+                    });
+                for parameter in parameters {
+                    if parameter.name == "If-Match" {
+                        shared.extend([
+                            ("400", "BadRequest"),
+                            ("412", "PreconditionFailed"),
+                            ("428", "PreconditionRequired"),
+                        ]);
+                    }
+                    if matches!(parameter.parameter_in, ParameterIn::Query) {
+                        shared.push(("400", "BadRequest"));
+                    }
+                }
                 let responses = &mut operation.responses.responses;
-                responses
-                    .entry("500".into())
-                    .or_insert_with(|| Ref::from_response_name("InternalError").into());
-                if touches_db {
+                for (status, name) in shared {
                     responses
-                        .entry("503".into())
-                        .or_insert_with(|| Ref::from_response_name("Unavailable").into());
+                        .entry(status.into())
+                        .or_insert_with(|| Ref::from_response_name(name).into());
                 }
             }
         }

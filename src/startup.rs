@@ -6,7 +6,7 @@ use std::net::TcpListener;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
@@ -88,6 +88,7 @@ impl Application {
                 // The dashboard page comes later; until then the root shows the API docs.
                 .service(web::resource("/").to(|| redirect("/docs/")))
                 .default_service(web::to(routes::meta::fallback))
+                .wrap(from_fn(routes::body::refuse_nul_in_url))
                 .wrap(cors(&cors_origins))
                 .wrap(ErrorHandlers::new().default_handler(ensure_problem_json))
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))

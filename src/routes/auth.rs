@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::body::JsonBody;
 use super::organizations::client_address;
 use super::validation::field_errors;
 use crate::auth::jwt::{DEFAULT_TTL, JwtKeys};
@@ -48,11 +49,8 @@ const WRONG: &str = "the email or password is wrong";
     request_body = TokenRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json",
             headers(("WWW-Authenticate" = String))),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an email address", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64))),
@@ -64,7 +62,7 @@ pub async fn create_token(
     db: web::Data<Db>,
     keys: web::Data<JwtKeys>,
     limits: web::Data<Limits>,
-    body: web::Json<TokenRequest>,
+    body: JsonBody<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
     let too_many = |r: crate::auth::rate_limit::RetryAfter| ApiError::TooManyRequests {
         retry_after_secs: r.0,

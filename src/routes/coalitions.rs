@@ -8,6 +8,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::body::JsonBody;
 use super::language::{LangQuery, PreferredLanguage};
 use crate::db::Db;
 use crate::db::reference::{self, ActionAreaTranslationRow, CoalitionRow, CoalitionTranslationRow};
@@ -313,16 +314,9 @@ pub struct CoalitionPatch {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = Coalition, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No coalition has this slug", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid window or period", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/coalitions/{slug}")]
@@ -331,7 +325,7 @@ pub async fn update_coalition(
     user: crate::auth::AuthUser,
     slug: web::Path<String>,
     if_match: super::precondition::IfMatch,
-    body: web::Json<CoalitionPatch>,
+    body: JsonBody<CoalitionPatch>,
 ) -> ApiResult<HttpResponse> {
     use crate::domain::policy::{Action, authorize};
     use crate::domain::validation::FieldError;

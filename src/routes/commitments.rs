@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::body::JsonBody;
 use super::idempotency::{self, IdempotencyKey, Kept};
 use super::iso::{CountryCodeSchema, CurrencyCodeSchema};
 use super::pagination::{CursorCodec, PageQuery, link_next};
@@ -618,12 +619,8 @@ fn single(commitment: Commitment, status: actix_web::http::StatusCode) -> HttpRe
         (status = 201, description = "Created as a draft", body = Commitment,
             headers(("Location" = String), ("ETag" = String))),
         (status = 400, description = "Malformed JSON or Idempotency-Key", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not a maker, or no accepted expression of interest in this coalition", body = Problem,
             content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or the key was used for another request", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -634,7 +631,7 @@ pub async fn create_commitment(
     db: web::Data<Db>,
     user: AuthUser,
     key: IdempotencyKey,
-    body: web::Json<NewCommitment>,
+    body: JsonBody<NewCommitment>,
 ) -> ApiResult<HttpResponse> {
     authorize(Some(&user.0), Action::ActForOrganization).map_err(denied)?;
     let actor = user.0;
@@ -770,9 +767,6 @@ fn create_in(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of commitments", body = CommitmentList, headers(("Link" = String))),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "A token was sent and is not valid", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
     )
 )]
 #[get("/commitments")]
@@ -864,8 +858,6 @@ fn commitment_filter(query: CommitmentQuery) -> ApiResult<CommitmentFilter> {
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The commitment", body = Commitment, headers(("ETag" = String))),
-        (status = 401, description = "A token was sent and is not valid", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 404, description = "No such commitment, or not one the caller may see", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -896,18 +888,10 @@ pub async fn get_commitment(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = Commitment, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not a maker of this organization", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such commitment, or not one the caller may see", body = Problem,
             content_type = "application/problem+json"),
         (status = 409, description = "Not editable in its state", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/commitments/{id}")]
@@ -916,7 +900,7 @@ pub async fn update_commitment(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<CommitmentPatch>,
+    body: JsonBody<CommitmentPatch>,
 ) -> ApiResult<HttpResponse> {
     let (actor, id, patch) = (user.0, id.into_inner(), body.into_inner());
     // What the schema states is checked before the resource is even read.
@@ -1134,16 +1118,11 @@ fn make_move(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Submitted", body = Commitment, headers(("ETag" = String))),
-        (status = 400, description = "Malformed If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not a maker of this organization", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such commitment, or not one the caller may see", body = Problem,
             content_type = "application/problem+json"),
         (status = 409, description = "Its state does not allow it, or the submission window is closed", body = Problem,
             content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/commitments/{id}/submit")]
@@ -1170,18 +1149,11 @@ pub async fn submit_commitment(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Withdrawn", body = Commitment, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not a maker of this organization", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such commitment, or not one the caller may see", body = Problem,
             content_type = "application/problem+json"),
         (status = 409, description = "Its state does not allow it", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/commitments/{id}/withdraw")]
@@ -1190,7 +1162,7 @@ pub async fn withdraw_commitment(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<WithdrawRequest>,
+    body: JsonBody<WithdrawRequest>,
 ) -> ApiResult<HttpResponse> {
     let (actor, id, reason) = (user.0, id.into_inner(), body.into_inner().reason);
     if reason.chars().count() > 10_000 {
@@ -1217,18 +1189,11 @@ pub async fn withdraw_commitment(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Decided; the commitment in its new state", body = Commitment, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not a lead of this coalition", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such commitment, or not one the caller may see", body = Problem,
             content_type = "application/problem+json"),
         (status = 409, description = "Its state does not allow it", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A comment is required", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/commitments/{id}/reviews")]
@@ -1237,7 +1202,7 @@ pub async fn create_review(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<ReviewRequest>,
+    body: JsonBody<ReviewRequest>,
 ) -> ApiResult<HttpResponse> {
     let (actor, id, review) = (user.0, id.into_inner(), body.into_inner());
     if review.comment.chars().count() > 10_000 {
@@ -1280,8 +1245,6 @@ fn may_read_internals(actor: &Actor, row: &CommitmentRow) -> bool {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Its reviews", body = ReviewList),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 404, description = "No such commitment, or not one whose reviews the caller may read", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -1329,8 +1292,6 @@ pub async fn list_reviews(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Its events", body = EventList),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 404, description = "No such commitment, or not one whose trail the caller may read", body = Problem,
             content_type = "application/problem+json"),
     )

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::body::JsonBody;
 use super::pagination::{CursorCodec, PageQuery, link_next};
 use super::precondition::etag;
 use crate::auth::AuthUser;
@@ -200,22 +201,16 @@ fn event(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Pending", body = ExpressionOfInterest, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not a maker", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "One is already pending or accepted in this coalition", body = Problem,
             content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/expressions-of-interest")]
 pub async fn create_expression(
     db: web::Data<Db>,
     user: AuthUser,
-    body: web::Json<NewExpression>,
+    body: JsonBody<NewExpression>,
 ) -> ApiResult<HttpResponse> {
     authorize(Some(&user.0), Action::ActForOrganization).map_err(denied)?;
     let (actor, body) = (user.0, body.into_inner());
@@ -293,9 +288,6 @@ pub async fn create_expression(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page", body = ExpressionList, headers(("Link" = String))),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
     )
 )]
 #[get("/expressions-of-interest")]
@@ -348,8 +340,6 @@ pub async fn list_expressions(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "It", body = ExpressionOfInterest, headers(("ETag" = String))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 404, description = "No such expression, or not one the caller may see", body = Problem,
             content_type = "application/problem+json"),
     )
@@ -442,16 +432,10 @@ fn decide(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Decided", body = ExpressionOfInterest, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not a lead of this coalition", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such expression, or not one the caller may see", body = Problem,
             content_type = "application/problem+json"),
         (status = 409, description = "No longer pending", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/expressions-of-interest/{id}/decision")]
@@ -459,7 +443,7 @@ pub async fn decide_expression(
     db: web::Data<Db>,
     user: AuthUser,
     id: web::Path<String>,
-    body: web::Json<DecisionRequest>,
+    body: JsonBody<DecisionRequest>,
 ) -> ApiResult<HttpResponse> {
     let (actor, id, body) = (user.0, id.into_inner(), body.into_inner());
     if body.note.as_ref().is_some_and(|n| n.chars().count() > 5000) {
@@ -489,8 +473,6 @@ pub async fn decide_expression(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Withdrawn", body = ExpressionOfInterest, headers(("ETag" = String))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not a maker of its organization", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such expression, or not one the caller may see", body = Problem,
             content_type = "application/problem+json"),

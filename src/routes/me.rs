@@ -9,7 +9,7 @@ use crate::auth::extractor::denied;
 use crate::db::{Db, organizations, users};
 use crate::domain::account::Role;
 use crate::domain::policy::{Action, authorize};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 
 /// The caller's organization, for makers.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,8 +46,6 @@ pub struct Me {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
     )
 )]
 #[get("/me")]

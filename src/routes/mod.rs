@@ -1,6 +1,7 @@
 //! HTTP: one module per resource, each handler beside its request and response types.
 
 pub mod auth;
+pub mod body;
 pub mod coalitions;
 pub mod commitments;
 pub mod expressions;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::body::JsonBody;
 use super::iso::CountryCodeSchema;
 use super::pagination::{CursorCodec, PageQuery, link_next};
 use super::precondition::{IfMatch, etag};
@@ -212,11 +213,7 @@ fn parse_un_region(value: &str) -> Result<UnRegion, FieldError> {
     responses(
         (status = 201, description = "Registered", body = Registration,
             headers(("Location" = String), ("ETag" = String))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An account with this email exists", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many registrations from this address", body = Problem,
             content_type = "application/problem+json", headers(("Retry-After" = u64))),
     )
@@ -226,7 +223,7 @@ pub async fn register_organization(
     req: HttpRequest,
     db: web::Data<Db>,
     limits: web::Data<Limits>,
-    body: web::Json<RegisterOrganization>,
+    body: JsonBody<RegisterOrganization>,
 ) -> ApiResult<HttpResponse> {
     limits
         .registrations_per_address
@@ -343,7 +340,6 @@ pub async fn register_organization(
     responses(
         (status = 200, description = "A page of organizations", body = OrganizationList,
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when another page follows"))),
-        (status = 400, description = "Bad query (limit, cursor, filter)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/organizations")]
@@ -417,16 +413,8 @@ pub async fn get_organization(db: web::Data<Db>, id: web::Path<String>) -> ApiRe
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = Organization, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not a maker of this organization nor an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/organizations/{id}")]
@@ -435,7 +423,7 @@ pub async fn update_organization(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<OrganizationPatch>,
+    body: JsonBody<OrganizationPatch>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     authorize(

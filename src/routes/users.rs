@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::body::JsonBody;
 use super::pagination::{CursorCodec, PageQuery, link_next};
 use super::precondition::{IfMatch, etag};
 use super::validation::field_errors;
@@ -135,21 +136,15 @@ const LIST: &str = "users";
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = User, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An account with this email exists", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users")]
 pub async fn create_user(
     db: web::Data<Db>,
     user: AuthUser,
-    body: web::Json<CreateUser>,
+    body: JsonBody<CreateUser>,
 ) -> ApiResult<HttpResponse> {
     authorize(Some(&user.0), Action::ManageUsers).map_err(denied)?;
     let body = body.into_inner();
@@ -182,9 +177,6 @@ pub async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of accounts", body = UserList, headers(("Link" = String))),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -229,8 +221,6 @@ pub async fn list_users(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account", body = User, headers(("ETag" = String))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     )
@@ -264,17 +254,9 @@ pub async fn get_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = User, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON or If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It would leave no active admin", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/users/{id}")]
@@ -283,7 +265,7 @@ pub async fn update_user(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<UserPatch>,
+    body: JsonBody<UserPatch>,
 ) -> ApiResult<HttpResponse> {
     authorize(Some(&user.0), Action::ManageUsers).map_err(denied)?;
     let id = id.into_inner();

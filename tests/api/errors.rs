@@ -80,3 +80,46 @@ async fn cors_admits_configured_origins_only() {
     );
     assert_problem(refused, 400, "bad_request").await;
 }
+
+#[actix_web::test]
+async fn nul_characters_are_refused_before_they_reach_the_database() {
+    use gef_commitments::domain::account::Role;
+    let app = spawn_app().await;
+    for path in [
+        "/api/v1/commitments?q=a%00b",
+        "/api/v1/commitments/abc%00",
+        "/api/v1/coalitions/x%00y",
+    ] {
+        assert_problem(app.get(path).await, 400, "bad_request").await;
+    }
+    let (_, maker) = app
+        .register("Digital Sisters", "maker@ds.example.org")
+        .await;
+    let admin = app
+        .signed_in("admin@example.org", Role::Admin, None, &[])
+        .await;
+    let response = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/expressions-of-interest",
+            Some(&maker),
+        )
+        .json(&serde_json::json!({"coalition": "technology-innovation", "motivation": "a\u{0}b"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "motivation");
+    assert_eq!(problem["errors"][0]["code"], "nul_character");
+    let response = app
+        .request(reqwest::Method::POST, "/api/v1/users", Some(&admin))
+        .json(&serde_json::json!({"email": "l@example.org", "password": "Correct horse 42", "display_name": "L",
+                                  "role": "coalition_lead", "coalitions": ["climate\u{0}justice"]}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "coalitions[0]");
+    assert_eq!(app.count("expressions_of_interest").await, 0);
+    assert_eq!(app.count("users").await, 2);
+}

@@ -89,6 +89,29 @@ fn every_operation_is_named_and_documents_its_failures_as_problems() {
             let responses = operation["responses"].as_object().unwrap();
             assert!(responses.keys().any(|s| s.starts_with('2')), "{id}: no 2xx");
             assert!(responses.contains_key("500"), "{id}: no 500");
+            let secured = operation["security"].to_string().contains("\"bearer\"");
+            assert_eq!(
+                secured,
+                responses.contains_key("401") && id != "create_token",
+                "{id}: bearer and 401 go together"
+            );
+            if operation.get("requestBody").is_some() {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{id} takes a body but documents no {status}"
+                    );
+                }
+            }
+            let params = operation["parameters"].to_string();
+            if params.contains("\"If-Match\"") {
+                for status in ["412", "428"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{id} needs If-Match but documents no {status}"
+                    );
+                }
+            }
             for (status, response) in responses.iter().filter(|(s, _)| !s.starts_with('2')) {
                 let described = if let Some(reference) = response["$ref"].as_str() {
                     let name = reference.rsplit('/').next().unwrap();
