@@ -51,6 +51,14 @@ impl RateLimiter {
     }
 }
 
+/// The key a client is counted under: its address as seen on the socket
+/// (behind a proxy, the proxy's).
+pub fn client_key(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
 /// The limits the service applies.
 pub struct Limits {
     pub sign_in_per_address: RateLimiter,

@@ -7,11 +7,10 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::body::JsonBody;
-use super::organizations::client_address;
 use super::validation::field_errors;
 use crate::auth::jwt::{DEFAULT_TTL, JwtKeys};
 use crate::auth::password::{verify_nothing, verify_password};
-use crate::auth::rate_limit::Limits;
+use crate::auth::rate_limit::{Limits, client_key};
 use crate::db::{Db, users};
 use crate::domain::account::Email;
 use crate::domain::validation::Checks;
@@ -69,7 +68,7 @@ pub async fn create_token(
     };
     limits
         .sign_in_per_address
-        .attempt(&client_address(&req))
+        .attempt(&client_key(&req))
         .map_err(too_many)?;
     let body = body.into_inner();
     let mut checks = Checks::new();

@@ -11,6 +11,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, body::MessageBody, web};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::domain::validation::FieldError;
@@ -73,6 +74,15 @@ fn nul_at(value: &Value, path: String) -> Option<String> {
         }),
         _ => None,
     }
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from a field left out (`None`).
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Middleware: a path or query string with an encoded NUL (`%00`) is a 400

@@ -293,7 +293,7 @@ fn load_coalitions(
 #[schema(example = json!({"submissions_close_on": "2025-12-31"}))]
 pub struct CoalitionPatch {
     pub submissions_open_on: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "super::organizations::present")]
+    #[serde(default, deserialize_with = "super::body::present")]
     pub submissions_close_on: Option<Option<NaiveDate>>,
     #[validate(range(min = 2000, max = 2100))]
     #[schema(minimum = 2000, maximum = 2100)]

@@ -137,7 +137,7 @@ pub struct CommitmentPatch {
     #[validate(length(min = 1, max = 4))]
     #[schema(value_type = Option<Vec<CommitmentType>>, min_items = 1, max_items = 4)]
     pub types: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "super::organizations::present")]
+    #[serde(default, deserialize_with = "super::body::present")]
     pub pledge: Option<Option<Money>>,
     #[validate(length(max = 250))]
     #[schema(value_type = Option<Vec<CountryCodeSchema>>, max_items = 250)]

@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::body::JsonBody;
@@ -14,7 +14,7 @@ use super::precondition::{IfMatch, etag};
 use crate::accounts;
 use crate::auth::AuthUser;
 use crate::auth::extractor::denied;
-use crate::auth::rate_limit::Limits;
+use crate::auth::rate_limit::{Limits, client_key};
 use crate::db::organizations::{
     self as queries, OrganizationChanges, OrganizationFilter, OrganizationRow,
 };
@@ -154,21 +154,12 @@ pub struct OrganizationPatch {
     pub constituency: Option<String>,
     #[schema(value_type = Option<CountryCodeSchema>)]
     pub country: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::body::present")]
     #[schema(value_type = Option<UnRegion>)]
     pub un_region: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::body::present")]
     #[schema(value_type = Option<String>, max_length = 2000, pattern = r"^https?://[A-Za-z0-9.:\[\]-]+([/?#]\S*)?$")]
     pub website: Option<Option<String>>,
-}
-
-/// Tells a field sent as `null` (`Some(None)`) from a field left out (`None`).
-pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -227,7 +218,7 @@ pub async fn register_organization(
 ) -> ApiResult<HttpResponse> {
     limits
         .registrations_per_address
-        .attempt(&client_address(&req))
+        .attempt(&client_key(&req))
         .map_err(|r| ApiError::TooManyRequests {
             retry_after_secs: r.0,
         })?;
@@ -494,11 +485,4 @@ pub async fn update_organization(
     Ok(HttpResponse::Ok()
         .insert_header(etag(organization.version))
         .json(organization))
-}
-
-/// The client's address as seen on the socket (behind a proxy: the proxy's).
-pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
 }

@@ -106,6 +106,21 @@ impl CursorCodec {
         Ok(Page { limit, after })
     }
 
+    /// The next cursor of a page already trimmed to its limit: `more` says
+    /// whether the extra row was there.
+    pub fn finish_page<T>(
+        &self,
+        list: &str,
+        (items, more): (Vec<T>, bool),
+        key: impl Fn(&T) -> String,
+    ) -> (Vec<T>, Option<String>) {
+        let next = items
+            .last()
+            .filter(|_| more)
+            .map(|last| self.encode(list, &key(last)));
+        (items, next)
+    }
+
     /// Trims the extra row and returns the page's items with the next cursor.
     pub fn finish<T>(
         &self,
@@ -115,13 +130,9 @@ impl CursorCodec {
         key: impl Fn(&T) -> String,
     ) -> (Vec<T>, Option<String>) {
         let limit = page.limit as usize;
-        if rows.len() > limit {
-            rows.truncate(limit);
-            let next = rows.last().map(|last| self.encode(list, &key(last)));
-            (rows, next)
-        } else {
-            (rows, None)
-        }
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        self.finish_page(list, (rows, more), key)
     }
 }
 
