@@ -639,7 +639,12 @@ pub async fn create_commitment(
     let hash = idempotency::fingerprint(&body);
     let path = req.path().to_owned();
     let key = key.0;
-    let attempt = {
+    // On PostgreSQL two creators can race on a fresh reference counter or on
+    // one Idempotency-Key; the loser's transaction fails on a unique index and
+    // is run again, which then numbers after the winner or replays its answer.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
         let (actor, body, hash, path, key) = (
             actor.clone(),
             body.clone(),
@@ -647,31 +652,23 @@ pub async fn create_commitment(
             path.clone(),
             key.clone(),
         );
-        db.write(move |conn| {
-            create_in(
-                conn,
-                &actor,
-                &body,
-                key.as_deref().map(|k| (k, path.as_str(), hash.as_str())),
-            )
-        })
-        .await
-    };
-    match (attempt, key) {
-        (Ok(kept), _) => Ok(kept.into_response()),
-        // Two requests raced with one key: the loser replays the winner's answer.
-        (Err(ApiError::Conflict { .. }), Some(key)) => {
-            let replayed = db
-                .run(move |conn| idempotency::replay(conn, &actor.user_id, &key, &path, &hash))
-                .await?;
-            replayed
-                .map(Kept::into_response)
-                .ok_or_else(|| ApiError::Conflict {
-                    code: "conflict",
-                    detail: "retry the request".into(),
-                })
+        let attempt = db
+            .write(move |conn| {
+                create_in(
+                    conn,
+                    &actor,
+                    &body,
+                    key.as_deref().map(|k| (k, path.as_str(), hash.as_str())),
+                )
+            })
+            .await;
+        match attempt {
+            Err(ApiError::Conflict {
+                code: "already_exists",
+                ..
+            }) if attempts < 3 => continue,
+            other => return other.map(Kept::into_response),
         }
-        (Err(error), _) => Err(error),
     }
 }
 

@@ -1040,3 +1040,27 @@ async fn lists_filter_and_page_without_gaps_or_repeats() {
         .await;
     }
 }
+
+#[actix_web::test]
+async fn racing_creators_get_distinct_consecutive_references() {
+    let app = spawn_app().await;
+    let ti = app
+        .accepted("Digital Sisters", "technology-innovation", None)
+        .await;
+    let requests = (0..6).map(|i| {
+        app.request(Method::POST, "/api/v1/commitments", Some(&ti.maker))
+            .json(&commitment_body(&format!("Racer {i}")))
+    });
+    assert_eq!(all_at_once(requests).await, [201; 6]);
+    let list = json_ok(get(&app, Some(&ti.maker), "/api/v1/commitments").await).await;
+    let mut references: Vec<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reference"].as_str().unwrap().to_owned())
+        .collect();
+    references.sort();
+    let year = Utc::now().year();
+    let expected: Vec<String> = (1..=6).map(|n| format!("TI-{year}-{n:04}")).collect();
+    assert_eq!(references, expected);
+}
