@@ -26,12 +26,6 @@ impl FieldError {
             message: message.into(),
         }
     }
-
-    /// The same error under a parent field: `country` → `organization.country`.
-    pub fn within(mut self, parent: &str) -> Self {
-        self.field = format!("{parent}.{}", self.field);
-        self
-    }
 }
 
 /// Collects field errors while parsing a request into domain values.
@@ -87,9 +81,5 @@ impl Checks {
         } else {
             Err(self.errors)
         }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.errors.is_empty()
     }
 }
