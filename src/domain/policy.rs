@@ -158,6 +158,24 @@ impl Visibility {
     }
 }
 
+/// Who may read a commitment's internal discussion (reviews, audit trail):
+/// its organization, its coalition's leads, viewers and admins; not the
+/// public, who see approved commitments only.
+pub fn may_read_discussion(actor: &Actor, organization_id: &str, coalition: &str) -> bool {
+    actor.is_admin()
+        || actor.role == Role::Viewer
+        || actor.is_member_of(organization_id)
+        || actor.leads(coalition)
+}
+
+/// Whether a change of `was` (role, active) to `will_be` would leave no
+/// active admin, given how many there are now.
+pub fn removes_last_admin(was: (Role, bool), will_be: (Role, bool), active_admins: i64) -> bool {
+    let was_active_admin = was == (Role::Admin, true);
+    let stays_active_admin = will_be == (Role::Admin, true);
+    was_active_admin && !stays_active_admin && active_admins <= 1
+}
+
 /// The sides of a commitment's table the caller sits on: its organization's
 /// makers are the maker side, its coalition's leads the lead side, admins both.
 pub fn sides(actor: &Actor, organization_id: &str, coalition: &str) -> Vec<Side> {
@@ -225,6 +243,49 @@ mod tests {
             [Side::Maker, Side::Lead]
         );
         assert!(sides(&actor(Role::Viewer, None, &[]), "o", "c").is_empty());
+    }
+
+    #[test]
+    fn the_last_active_admin_stays() {
+        let admin = (Role::Admin, true);
+        assert!(removes_last_admin(admin, (Role::Viewer, true), 1));
+        assert!(removes_last_admin(admin, (Role::Admin, false), 1));
+        assert!(!removes_last_admin(admin, (Role::Viewer, true), 2));
+        assert!(!removes_last_admin(admin, admin, 1));
+        assert!(!removes_last_admin(
+            (Role::Viewer, true),
+            (Role::Admin, false),
+            0
+        ));
+    }
+
+    #[test]
+    fn the_discussion_is_internal() {
+        assert!(may_read_discussion(
+            &actor(Role::Maker, Some("o"), &[]),
+            "o",
+            "c"
+        ));
+        assert!(!may_read_discussion(
+            &actor(Role::Maker, Some("p"), &[]),
+            "o",
+            "c"
+        ));
+        assert!(may_read_discussion(
+            &actor(Role::CoalitionLead, None, &["c"]),
+            "o",
+            "c"
+        ));
+        assert!(!may_read_discussion(
+            &actor(Role::CoalitionLead, None, &["d"]),
+            "o",
+            "c"
+        ));
+        assert!(may_read_discussion(
+            &actor(Role::Viewer, None, &[]),
+            "o",
+            "c"
+        ));
     }
 
     #[test]

@@ -27,7 +27,6 @@ use crate::db::commitments::{
 use crate::db::events::{self, NewEvent};
 use crate::db::organizations::{self as organization_queries, OrganizationRow};
 use crate::db::{self, Db, DbConnection, expressions, reference};
-use crate::domain::account::Role;
 use crate::domain::coalition::SubmissionWindow;
 use crate::domain::commitment::{self as rules, CommitmentStatus, CommitmentType, Move, Refusal};
 use crate::domain::commitment_content::{
@@ -907,7 +906,8 @@ pub async fn update_commitment(
     let commitment = db
         .write(move |conn| {
             let row = visible(conn, Some(&actor), &id)?;
-            if !actor.is_member_of(&row.organization_id) && !actor.is_admin() {
+            let sides = policy::sides(&actor, &row.organization_id, &row.coalition_slug);
+            if !sides.contains(&rules::Side::Maker) {
                 return Err(ApiError::Forbidden(
                     "only this organization's makers edit its commitments".into(),
                 ));
@@ -1224,16 +1224,6 @@ pub async fn create_review(
     Ok(single(commitment, actix_web::http::StatusCode::OK))
 }
 
-/// Who may read a commitment's reviews and trail: anyone who may see it
-/// except anonymous callers and other organizations, for whom only public
-/// commitments are visible and the internal discussion is not.
-fn may_read_internals(actor: &Actor, row: &CommitmentRow) -> bool {
-    actor.is_admin()
-        || actor.role == Role::Viewer
-        || actor.is_member_of(&row.organization_id)
-        || actor.leads(&row.coalition_slug)
-}
-
 /// The reviews of a commitment, oldest first.
 #[utoipa::path(
     tag = "commitments",
@@ -1256,7 +1246,7 @@ pub async fn list_reviews(
     let rows = db
         .run(move |conn| {
             let row = visible(conn, Some(&actor), &id)?;
-            if !may_read_internals(&actor, &row) {
+            if !policy::may_read_discussion(&actor, &row.organization_id, &row.coalition_slug) {
                 return Err(ApiError::not_found("this commitment"));
             }
             queries::reviews_of(conn, &row.id).map_err(ApiError::from)
@@ -1303,7 +1293,7 @@ pub async fn list_commitment_events(
     let rows = db
         .run(move |conn| {
             let row = visible(conn, Some(&actor), &id)?;
-            if !may_read_internals(&actor, &row) {
+            if !policy::may_read_discussion(&actor, &row.organization_id, &row.coalition_slug) {
                 return Err(ApiError::not_found("this commitment"));
             }
             events::events_of(conn, "commitment", &row.id).map_err(ApiError::from)

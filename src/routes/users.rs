@@ -17,7 +17,7 @@ use crate::auth::extractor::denied;
 use crate::db::users::{self as queries, UserChanges, UserFilter, UserWithScopes};
 use crate::db::{self, Db};
 use crate::domain::account::{DisplayName, Role};
-use crate::domain::policy::{Action, authorize};
+use crate::domain::policy::{Action, authorize, removes_last_admin};
 use crate::domain::validation::Checks;
 use crate::error::{ApiError, ApiResult, Problem};
 
@@ -303,9 +303,8 @@ pub async fn update_user(
             let active = body.active.unwrap_or(current.user.active);
             accounts::check_membership(conn, role, organization_id.as_deref(), &coalitions)?;
 
-            let was_active_admin = current_role == Role::Admin && current.user.active;
-            let stays_active_admin = role == Role::Admin && active;
-            if was_active_admin && !stays_active_admin && queries::count_active_admins(conn)? <= 1 {
+            let was = (current_role, current.user.active);
+            if removes_last_admin(was, (role, active), queries::count_active_admins(conn)?) {
                 return Err(ApiError::Conflict {
                     code: "last_admin",
                     detail: "this is the last active admin: make another admin first".into(),
