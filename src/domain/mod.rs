@@ -6,6 +6,7 @@ pub mod codes;
 pub mod commitment;
 pub mod commitment_content;
 pub mod country;
+pub mod expression;
 pub mod language;
 pub mod money;
 pub mod organization;

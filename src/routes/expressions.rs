@@ -19,40 +19,10 @@ use crate::db::expressions::{
 };
 use crate::db::{self, Db, DbConnection, reference, users};
 use crate::domain::account::Email;
+use crate::domain::expression::{self as rules, ExpressionStatus};
 use crate::domain::policy::{Action, Actor, Visibility, authorize};
 use crate::domain::validation::{Checks, FieldError};
 use crate::error::{ApiError, ApiResult, Problem};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExpressionStatus {
-    Pending,
-    Accepted,
-    Declined,
-    Withdrawn,
-}
-
-impl ExpressionStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Declined => "declined",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    fn parse(value: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Accepted,
-            Self::Declined,
-            Self::Withdrawn,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == value)
-    }
-}
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -372,7 +342,7 @@ fn decide(
     note: Option<String>,
 ) -> ApiResult<ExpressionOfInterest> {
     let row = visible(conn, actor, id)?;
-    let allowed = if to == ExpressionStatus::Withdrawn {
+    let allowed = if !to.is_decision() {
         authorize(
             Some(actor),
             Action::WithdrawExpression {
@@ -388,18 +358,19 @@ fn decide(
         )
     };
     allowed.map_err(denied)?;
-    if row.status != ExpressionStatus::Pending.as_str() {
-        return Err(ApiError::Conflict {
-            code: "invalid_transition",
-            detail: format!(
-                "an expression of interest in {} cannot be {}",
-                row.status,
-                to.as_str()
-            ),
-        });
-    }
+    let from = ExpressionStatus::parse(&row.status).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("expression {} has a bad status", row.id))
+    })?;
+    rules::transition(from, to).map_err(|from| ApiError::Conflict {
+        code: "invalid_transition",
+        detail: format!(
+            "an expression of interest in {} cannot be {}",
+            from.as_str(),
+            to.as_str()
+        ),
+    })?;
     let now = db::now();
-    let decided = to != ExpressionStatus::Withdrawn;
+    let decided = to.is_decision();
     let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let changes = ExpressionChanges {
         status: Some(to.as_str().into()),
@@ -416,7 +387,7 @@ fn decide(
     }
     events::insert_event(
         conn,
-        &event(&row, actor, action, Some("pending"), to.as_str(), note),
+        &event(&row, actor, action, Some(from.as_str()), to.as_str(), note),
     )?;
     let updated = queries::find_expression(conn, &row.id)?
         .ok_or_else(|| ApiError::not_found("this expression of interest"))?;
