@@ -385,3 +385,44 @@ async fn sign_in_is_rate_limited_per_address() {
     assert!(response.headers().contains_key("retry-after"));
     assert_problem(response, 429, "rate_limited").await;
 }
+
+#[actix_web::test]
+async fn a_stranger_guessing_from_elsewhere_cannot_lock_the_owner_out() {
+    let app = spawn_app().await;
+    app.create_account("admin@example.org", Role::Admin, None, &[])
+        .await;
+    let attacker = app.client_from("127.0.0.1");
+    let owner = app.client_from("127.0.0.2");
+    let attempt = |client: &reqwest::Client, password: &str| {
+        client
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({"email": "admin@example.org", "password": password}))
+            .send()
+    };
+    let mut refused = 0;
+    for _ in 0..15 {
+        match attempt(&attacker, "Guessing again 1")
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+        {
+            401 => {}
+            429 => refused += 1,
+            other => panic!("{other}"),
+        }
+    }
+    assert!(refused >= 5, "the guesser is throttled ({refused} refused)");
+    // The guesser is kept out even with the right password...
+    assert_problem(
+        attempt(&attacker, PASSWORD).await.unwrap(),
+        429,
+        "rate_limited",
+    )
+    .await;
+    // ...while the owner, elsewhere, signs in.
+    let response = attempt(&owner, PASSWORD).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let token: Value = response.json().await.unwrap();
+    assert!(token["access_token"].is_string());
+}

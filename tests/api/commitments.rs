@@ -6,7 +6,9 @@ use gef_commitments::domain::account::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Caller, TestApp, assert_problem, commitment_body, spawn_app};
+use crate::helpers::{
+    Caller, Stage, TestApp, all_at_once, assert_problem, commitment_body, spawn_app,
+};
 
 fn path(commitment: &Value) -> String {
     format!("/api/v1/commitments/{}", commitment["id"].as_str().unwrap())
@@ -796,16 +798,6 @@ async fn twelve_racing_edits_with_one_etag_give_one_success() {
     .await;
 }
 
-/// Sends all the requests at once and waits for every answer.
-async fn all_at_once(requests: impl Iterator<Item = reqwest::RequestBuilder>) -> Vec<u16> {
-    let handles: Vec<_> = requests.map(|r| actix_web::rt::spawn(r.send())).collect();
-    let mut statuses = Vec::new();
-    for handle in handles {
-        statuses.push(handle.await.unwrap().unwrap().status().as_u16());
-    }
-    statuses
-}
-
 #[actix_web::test]
 async fn an_idempotency_key_replays_the_first_response() {
     let app = spawn_app().await;
@@ -1063,4 +1055,104 @@ async fn racing_creators_get_distinct_consecutive_references() {
     let year = Utc::now().year();
     let expected: Vec<String> = (1..=6).map(|n| format!("TI-{year}-{n:04}")).collect();
     assert_eq!(references, expected);
+}
+
+#[actix_web::test]
+async fn a_commitment_never_submitted_stays_private_to_its_organization_and_admins() {
+    let app = spawn_app().await;
+    let ti = app
+        .accepted("Digital Sisters", "technology-innovation", None)
+        .await;
+    let viewer = app
+        .signed_in("viewer@example.org", Role::Viewer, None, &[])
+        .await;
+    let admin = app
+        .signed_in("admin@example.org", Role::Admin, None, &[])
+        .await;
+    let hidden = app
+        .commitment_in(&ti, Stage::WithdrawnDraft, "Never sent")
+        .await;
+    assert_eq!(hidden["status"], "withdrawn");
+    // Withdrawn after submission: the coalition saw it, so it still may.
+    let seen = app
+        .commitment_in(&ti, Stage::Withdrawn, "Sent, then withdrawn")
+        .await;
+    let listed = |caller: &Caller| {
+        let request = app.request(
+            Method::GET,
+            "/api/v1/commitments?coalition=technology-innovation&status=withdrawn",
+            Some(caller),
+        );
+        async move {
+            let body = json_ok(request.send().await.unwrap()).await;
+            let mut titles: Vec<String> = body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["title"].as_str().unwrap().to_owned())
+                .collect();
+            titles.sort();
+            titles
+        }
+    };
+    for caller in [&ti.lead, &viewer] {
+        for suffix in ["", "/events", "/reviews"] {
+            let response = get(&app, Some(caller), &format!("{}{suffix}", path(&hidden))).await;
+            let problem = assert_problem(response, 404, "not_found").await;
+            assert!(!problem.to_string().contains("Changed our plans"));
+        }
+        assert_eq!(listed(caller).await, ["Sent, then withdrawn"]);
+        json_ok(get(&app, Some(caller), &path(&seen)).await).await;
+    }
+    for caller in [&ti.maker, &admin] {
+        let body = json_ok(get(&app, Some(caller), &path(&hidden)).await).await;
+        assert_eq!(body["status"], "withdrawn");
+        let events =
+            json_ok(get(&app, Some(caller), &format!("{}/events", path(&hidden))).await).await;
+        assert_eq!(events["items"][1]["reason"], "Changed our plans");
+        assert_eq!(listed(caller).await, ["Never sent", "Sent, then withdrawn"]);
+    }
+}
+
+#[actix_web::test]
+async fn text_search_ignores_case_beyond_ascii_on_every_backend() {
+    let app = spawn_app().await;
+    let ti = app
+        .accepted("Digital Sisters", "technology-innovation", None)
+        .await;
+    let mut body = commitment_body("ÉGALITÉ NUMÉRIQUE pour toutes");
+    body["description"] = json!("Des clubs de code à Phnom Penh; ΣΧΟΛΕΊΑ για κορίτσια.");
+    app.create_commitment(&ti.maker, &body).await;
+    app.create_commitment(&ti.maker, &commitment_body("Coding clubs"))
+        .await;
+    for (q, found) in [
+        ("égalité", 1),
+        ("ÉGALITÉ", 1),
+        ("Numérique", 1),
+        ("σχολεία", 1),
+        ("ΣΧΟΛΕΊΑ", 1),
+        ("clubs", 2),
+        ("égalite", 0),
+    ] {
+        let response = get(
+            &app,
+            Some(&ti.maker),
+            &format!("/api/v1/commitments?q={}", urlencode(q)),
+        )
+        .await;
+        let items = json_ok(response).await["items"].as_array().unwrap().len();
+        assert_eq!(items, found, "q={q}");
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

@@ -283,3 +283,70 @@ async fn invalid_expressions_are_refused_and_nothing_is_stored() {
     assert_eq!(app.count("expressions_of_interest").await, 0);
     assert_eq!(app.count("events").await, 0);
 }
+
+#[actix_web::test]
+async fn dashboards_read_expressions_without_personal_data() {
+    let app = spawn_app().await;
+    let (_, maker) = app
+        .register("Digital Sisters", "maker@ds.example.org")
+        .await;
+    let lead = app
+        .signed_in(
+            "lead@ti.example.org",
+            Role::CoalitionLead,
+            None,
+            &["technology-innovation"],
+        )
+        .await;
+    let admin = app
+        .signed_in("admin@example.org", Role::Admin, None, &[])
+        .await;
+    let viewer = app
+        .signed_in("viewer@example.org", Role::Viewer, None, &[])
+        .await;
+    let created: Value = app
+        .request(Method::POST, "/api/v1/expressions-of-interest", Some(&maker))
+        .json(&json!({"coalition": "technology-innovation", "contact_email": "Sokha.Chan@ds.example.org"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path = format!(
+        "/api/v1/expressions-of-interest/{}",
+        created["id"].as_str().unwrap()
+    );
+    for (caller, sees_contact) in [
+        (&maker, true),
+        (&lead, true),
+        (&admin, true),
+        (&viewer, false),
+    ] {
+        let one: Value = app
+            .request(Method::GET, &path, Some(caller))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let list: Value = app
+            .request(Method::GET, "/api/v1/expressions-of-interest", Some(caller))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for body in [&one, &list["items"][0]] {
+            assert_eq!(body["id"], created["id"]);
+            if sees_contact {
+                assert_eq!(body["contact_email"], "sokha.chan@ds.example.org");
+            } else {
+                assert!(body["contact_email"].is_null(), "{body}");
+                assert!(!body.to_string().contains("@"), "no email at all: {body}");
+            }
+        }
+    }
+}

@@ -370,3 +370,131 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// Where a test wants a commitment to stand; `WithdrawnDraft` was never submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Draft,
+    Submitted,
+    ChangesRequested,
+    Approved,
+    Rejected,
+    CompletionClaimed,
+    Completed,
+    Withdrawn,
+    WithdrawnDraft,
+}
+
+impl TestApp {
+    /// A commitment of `org` walked over HTTP to `stage`, as its maker and
+    /// lead would; returns its latest body.
+    pub async fn commitment_in(&self, org: &Accepted, stage: Stage, title: &str) -> Value {
+        let mut body = commitment_body(title);
+        body["coalition"] = json!(self.coalition_of(org).await);
+        let mut c = self.create_commitment(&org.maker, &body).await;
+        let path = format!("/api/v1/commitments/{}", c["id"].as_str().unwrap());
+        let moves: &[(&str, Value)] = match stage {
+            Stage::Draft => &[],
+            Stage::WithdrawnDraft => &[("withdraw", json!({"reason": "Changed our plans"}))],
+            Stage::Submitted => &[("submit", json!({}))],
+            Stage::ChangesRequested => &[
+                ("submit", json!({})),
+                ("request_changes", json!("Add a baseline")),
+            ],
+            Stage::Approved | Stage::CompletionClaimed | Stage::Completed => {
+                &[("submit", json!({})), ("approve", json!("Fine"))]
+            }
+            Stage::Rejected => &[("submit", json!({})), ("reject", json!("Out of scope"))],
+            Stage::Withdrawn => &[
+                ("submit", json!({})),
+                ("withdraw", json!({"reason": "Changed our plans"})),
+            ],
+        };
+        for (step, payload) in moves {
+            let (caller, url, body) = match *step {
+                "submit" | "withdraw" => (&org.maker, format!("{path}/{step}"), payload.clone()),
+                decision => (
+                    &org.lead,
+                    format!("{path}/reviews"),
+                    json!({"decision": decision, "comment": payload}),
+                ),
+            };
+            let response = self.act(caller, &url, &c["version"], body).await;
+            assert_eq!(response.status().as_u16(), 200, "{step} to reach {stage:?}");
+            c = response.json().await.unwrap();
+        }
+        if matches!(stage, Stage::CompletionClaimed | Stage::Completed) {
+            // Progress reports (which claim completion) are not built yet.
+            let id = c["id"].as_str().unwrap().to_owned();
+            self.db
+                .run(move |conn| -> Result<usize, DbError> {
+                    Ok(diesel::sql_query(format!(
+                        "UPDATE commitments SET status = 'completion_claimed', version = version + 1 WHERE id = '{id}'"
+                    ))
+                    .execute(conn)?)
+                })
+                .await
+                .unwrap();
+            c = self.read_commitment(&org.maker, &path).await;
+        }
+        if stage == Stage::Completed {
+            let response = self
+                .act(
+                    &org.lead,
+                    &format!("{path}/reviews"),
+                    &c["version"],
+                    json!({"decision": "verify_completion"}),
+                )
+                .await;
+            assert_eq!(response.status().as_u16(), 200);
+            c = response.json().await.unwrap();
+        }
+        c
+    }
+
+    async fn coalition_of(&self, org: &Accepted) -> String {
+        let response = self
+            .request(
+                reqwest::Method::GET,
+                &format!(
+                    "/api/v1/expressions-of-interest?organization={}",
+                    org.organization
+                ),
+                Some(&org.maker),
+            )
+            .send()
+            .await
+            .unwrap();
+        let body: Value = response.json().await.unwrap();
+        body["items"][0]["coalition"].as_str().unwrap().to_owned()
+    }
+
+    async fn read_commitment(&self, caller: &Caller, path: &str) -> Value {
+        let response = self
+            .request(reqwest::Method::GET, path, Some(caller))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// A client whose requests come from `ip` (any 127.0.0.0/8 address
+    /// reaches the loopback server): another machine, as the server sees it.
+    pub fn client_from(&self, ip: &str) -> reqwest::Client {
+        reqwest::Client::builder()
+            .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+            .build()
+            .unwrap()
+    }
+}
+
+/// Sends all the requests at once and waits for every answer.
+pub async fn all_at_once(requests: impl Iterator<Item = reqwest::RequestBuilder>) -> Vec<u16> {
+    let handles: Vec<_> = requests.map(|r| actix_web::rt::spawn(r.send())).collect();
+    let mut statuses = Vec::new();
+    for handle in handles {
+        statuses.push(handle.await.unwrap().unwrap().status().as_u16());
+    }
+    statuses
+}

@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod openapi;
 mod organizations;
+mod preconditions;
 mod schema;
 mod startup;
 mod users;

@@ -320,3 +320,57 @@ async fn registrations_are_rate_limited_per_address() {
     assert_problem(response, 429, "rate_limited").await;
     assert_eq!(app.count("organizations").await, 0);
 }
+
+/// 254 characters that grow past 254 when lower-cased (`İ` → `i̇`).
+fn growing_email() -> String {
+    let domain = format!("{0}.{0}.{0}.{1}.org", "a".repeat(60), "b".repeat(45));
+    let email = format!("{}@{domain}", "İ".repeat(21));
+    assert_eq!(email.chars().count(), 254);
+    assert!(email.to_lowercase().chars().count() > 254);
+    email
+}
+
+#[actix_web::test]
+async fn an_email_that_grows_when_lower_cased_is_a_422_not_a_500() {
+    let app = spawn_app().await;
+    let mut body = registration("x@example.org");
+    body["account"]["email"] = json!(growing_email());
+    let problem = assert_problem(register(&app, &body).await, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "account.email");
+    let admin = app
+        .signed_in("admin@example.org", Role::Admin, None, &[])
+        .await;
+    let response = app
+        .request(Method::POST, "/api/v1/users", Some(&admin))
+        .json(&json!({"email": growing_email(), "password": PASSWORD, "display_name": "X", "role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "email");
+    let (_, maker) = app
+        .register("Digital Sisters", "maker@ds.example.org")
+        .await;
+    let response = app
+        .request(
+            Method::POST,
+            "/api/v1/expressions-of-interest",
+            Some(&maker),
+        )
+        .json(&json!({"coalition": "technology-innovation", "contact_email": growing_email()}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "contact_email");
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"email": growing_email(), "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 422, "validation_failed").await;
+    assert_eq!(app.count("users").await, 2);
+    assert_eq!(app.count("expressions_of_interest").await, 0);
+}

@@ -4,7 +4,7 @@ use gef_commitments::domain::account::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Caller, PASSWORD, TestApp, assert_problem, spawn_app};
+use crate::helpers::{Caller, PASSWORD, TestApp, all_at_once, assert_problem, spawn_app};
 
 async fn create(app: &TestApp, admin: &Caller, body: Value) -> reqwest::Response {
     app.request(Method::POST, "/api/v1/users", Some(admin))
@@ -407,4 +407,63 @@ async fn only_admins_manage_accounts() {
         (Some("maker"), Some(organization.as_str()))
     );
     assert_eq!(app.count("users").await, 3);
+}
+
+#[actix_web::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    let app = spawn_app().await;
+    let mut survivor = app
+        .signed_in("admin0@example.org", Role::Admin, None, &[])
+        .await;
+    for round in 1..=8 {
+        let rival = app
+            .signed_in(&format!("admin{round}@example.org"), Role::Admin, None, &[])
+            .await;
+        // Each demotes the other (one by role, one by deactivation), at once.
+        let statuses = all_at_once(
+            [
+                (&rival, &survivor, json!({"role": "viewer"})),
+                (&survivor, &rival, json!({"active": false})),
+            ]
+            .into_iter()
+            .map(|(by, whom, body)| {
+                app.request(
+                    Method::PATCH,
+                    &format!("/api/v1/users/{}", whom.id),
+                    Some(by),
+                )
+                .header("If-Match", "*")
+                .json(&body)
+            }),
+        )
+        .await;
+        let mut left = Vec::new();
+        for caller in [&survivor, &rival] {
+            let me = app
+                .request(Method::GET, "/api/v1/me", Some(caller))
+                .send()
+                .await
+                .unwrap();
+            if me.status().as_u16() == 200 {
+                let body: Value = me.json().await.unwrap();
+                if body["role"] == "admin" && body["active"] == true {
+                    left.push(caller.clone());
+                }
+            }
+        }
+        assert_eq!(
+            left.len(),
+            1,
+            "round {round}: {statuses:?} left {} admins",
+            left.len()
+        );
+        // The loser was refused as the last admin, or lost its token with its role.
+        let mut sorted = statuses.clone();
+        sorted.sort_unstable();
+        assert!(
+            sorted == [200, 401] || sorted == [200, 409],
+            "round {round}: {statuses:?}"
+        );
+        survivor = left.remove(0);
+    }
 }
