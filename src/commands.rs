@@ -3,15 +3,13 @@
 
 use std::io::BufRead;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
-use crate::accounts::{self, NewAccount};
+use crate::app::{AppError, accounts};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::secret::jwt_secret;
 use crate::config::{Secret, Settings};
-use crate::db::{Db, users};
-use crate::domain::account::{Email, Role};
-use crate::error::ApiError;
+use crate::domain::account::{Email, NewAccount, Role};
 use crate::startup::open_database;
 
 /// What a command prints when it fails: one line, or one per invalid field.
@@ -25,17 +23,18 @@ impl From<crate::config::ConfigError> for CommandError {
     }
 }
 
-impl From<ApiError> for CommandError {
-    fn from(error: ApiError) -> Self {
+impl From<AppError> for CommandError {
+    fn from(error: AppError) -> Self {
         match error {
-            ApiError::Validation(errors) => Self(
+            AppError::Invalid(errors) => Self(
                 errors
                     .iter()
                     .map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message))
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
-            other => Self(other.problem().detail),
+            AppError::Internal(cause) => Self(format!("internal error: {cause:#}")),
+            other => Self(other.to_string()),
         }
     }
 }
@@ -74,7 +73,7 @@ pub fn add_user(
         args.organization,
         args.coalitions,
     )
-    .map_err(ApiError::Validation)?;
+    .map_err(AppError::Invalid)?;
     let db = open_database(&settings.database)?;
     let created = actix_web::rt::System::new().block_on(accounts::create_account(&db, account))?;
     Ok(created.user.id)
@@ -92,32 +91,20 @@ pub fn issue_token(
         &settings.database,
     )?;
     let db = open_database(&settings.database)?;
-    let user = actix_web::rt::System::new().block_on(find(&db, email.as_str().to_owned()))?;
-    let user =
-        user.ok_or_else(|| CommandError(format!("no account has the email {}", email.as_str())))?;
-    if user.role != Role::Viewer.as_str() {
-        return Err(CommandError(format!(
-            "{} is a {}: long-lived tokens are for viewer accounts only",
-            user.email, user.role
-        )));
-    }
-    if !user.active {
-        return Err(CommandError(format!("{} is deactivated", user.email)));
-    }
-    JwtKeys::new(&secret)
-        .issue(
-            &user.id,
-            &user.role,
-            user.tokens_valid_after.and_utc(),
-            Utc::now(),
-            ttl,
-        )
-        .map_err(|e| CommandError(format!("cannot sign the token: {e}")))
-}
-
-async fn find(db: &Db, email: String) -> Result<Option<users::UserRow>, ApiError> {
-    db.run(move |conn| users::find_user_by_email(conn, &email).map_err(ApiError::from))
-        .await
+    let keys = JwtKeys::new(&secret);
+    let issued = actix_web::rt::System::new()
+        .block_on(accounts::viewer_token(&db, &keys, email, ttl))
+        .map_err(|e| match e {
+            AppError::Invalid(errors) => CommandError(
+                errors
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            other => other.into(),
+        })?;
+    Ok(issued.token)
 }
 
 /// `30d`, `12h`, `90m` or `3600s`: from a minute to ten years.

@@ -13,7 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::DbError;
+use crate::app::AppError;
 pub use crate::domain::validation::FieldError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -44,9 +44,29 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code, e.g. `not_found`, `validation_failed`.
     pub code: String,
-    /// For validation problems: each invalid field.
+    /// For validation problems: each invalid field, at most 50.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// `true` when more fields were invalid than `errors` lists.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+}
+
+/// The most field errors one answer lists.
+pub const MAX_FIELD_ERRORS: usize = 50;
+/// The most characters of a field path or message; of a detail, four times that.
+const MAX_TEXT_CHARS: usize = 200;
+
+/// `text`, cut to `max` characters: what a client sent never makes an
+/// answer large.
+fn bounded(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(max).collect();
+        cut.push('…');
+        cut
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -127,13 +147,23 @@ impl ApiError {
 }
 
 fn problem(status: StatusCode, code: &str, detail: String, errors: Vec<FieldError>) -> Problem {
+    let truncated = errors.len() > MAX_FIELD_ERRORS;
     Problem {
         problem_type: format!("urn:gef-commitments:problem:{}", code.replace('_', "-")),
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
         status: status.as_u16(),
-        detail,
+        detail: bounded(&detail, 4 * MAX_TEXT_CHARS),
         code: code.to_owned(),
-        errors,
+        errors: errors
+            .into_iter()
+            .take(MAX_FIELD_ERRORS)
+            .map(|e| FieldError {
+                field: bounded(&e.field, MAX_TEXT_CHARS),
+                code: e.code,
+                message: bounded(&e.message, MAX_TEXT_CHARS),
+            })
+            .collect(),
+        truncated,
     }
 }
 
@@ -182,29 +212,24 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(error: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        let detail = error.to_string();
         match error {
-            Error::NotFound => Self::NotFound("the resource was not found".into()),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self::Conflict {
-                code: "already_exists",
-                detail: "a resource with these unique values already exists".into(),
-            },
-            other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
-        }
-    }
-}
-
-impl From<DbError> for ApiError {
-    fn from(error: DbError) -> Self {
-        match error {
-            DbError::Query(error) => error.into(),
-            DbError::Pool(error) => {
-                tracing::warn!(%error, "database pool exhausted or unreachable");
-                Self::Unavailable("the database is unavailable; retry shortly".into())
+            AppError::NotSignedIn => Self::Unauthorized(
+                "sign in: send Authorization: Bearer <token from POST /api/v1/auth/token>".into(),
+            ),
+            AppError::Forbidden(why) => Self::Forbidden(why),
+            AppError::NotFound(_) => Self::NotFound(detail),
+            AppError::Conflict { code, detail } => Self::Conflict { code, detail },
+            AppError::PreconditionRequired => Self::PreconditionRequired(detail),
+            AppError::PreconditionFailed(why) => Self::PreconditionFailed(why),
+            AppError::Invalid(errors) => Self::Validation(errors),
+            AppError::RateLimited { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
             }
-            DbError::Cancelled => Self::Internal(anyhow::anyhow!(DbError::Cancelled)),
+            AppError::Unavailable => Self::Unavailable(detail),
+            AppError::Internal(cause) => Self::Internal(cause),
         }
     }
 }
@@ -425,6 +450,28 @@ mod tests {
         .await;
         assert_eq!(unknown["errors"][0]["field"], "status");
         assert_eq!(unknown["errors"][0]["code"], "unknown_field");
+    }
+
+    // `test` is actix's macro in this module.
+    #[::core::prelude::v1::test]
+    fn problems_stay_small_whatever_was_sent() {
+        let errors: Vec<FieldError> = (0..5000)
+            .map(|i| {
+                FieldError::new(
+                    format!("k{}", "k".repeat(10_000)),
+                    "unknown_field",
+                    format!("{i} {}", "m".repeat(10_000)),
+                )
+            })
+            .collect();
+        let problem = ApiError::Validation(errors).problem();
+        assert_eq!(problem.errors.len(), MAX_FIELD_ERRORS);
+        assert!(problem.truncated);
+        let size = serde_json::to_string(&problem).unwrap().len();
+        assert!(size < 48 * 1024, "{size}");
+        let one = ApiError::Validation(vec![FieldError::new("title", "length", "short")]).problem();
+        assert!(!one.truncated);
+        assert!(!serde_json::to_string(&one).unwrap().contains("truncated"));
     }
 
     #[actix_web::test]

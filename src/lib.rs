@@ -1,9 +1,10 @@
 //! gef-commitments: the commitment-maker tracking service for the Generation
 //! Equality Forum's Action Coalitions.
 //!
-//! Layers point one way: `routes` (HTTP) → `domain` (pure rules) ← `db` (storage).
+//! Layers point one way: `routes` (HTTP) → `app` (use cases) → `domain` (pure
+//! rules) and `db` (storage, which takes domain types).
 
-pub mod accounts;
+pub mod app;
 pub mod auth;
 pub mod commands;
 pub mod config;

@@ -1,15 +1,25 @@
 //! Commitments, their lists (action areas, types, countries, regions,
-//! partners, target groups, indicators), references and reviews.
+//! partners, target groups, indicators), references and reviews; and the
+//! assembly of whole commitments from those rows.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::DbConnection;
+use super::organizations::{self, OrganizationRow};
 use super::schema::{
     commitment_action_areas, commitment_countries, commitment_indicators, commitment_partners,
     commitment_regions, commitment_target_groups, commitment_types, commitments,
-    reference_counters, reviews,
+    organizations as organization_table, reference_counters, reviews,
 };
+use super::{DbConnection, corrupt};
+use crate::domain::commitment::{CommitmentStatus, CommitmentType, Move};
+use crate::domain::commitment_content::{Content, Indicator, Pledge, search_text};
+use crate::domain::country::{CountryCode, CurrencyCode};
+use crate::domain::money::Amount;
+use crate::domain::organization::Constituency;
+use crate::domain::policy::{CommitmentScope, Visibility};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = commitments)]
@@ -19,7 +29,8 @@ pub struct CommitmentRow {
     pub reference: String,
     pub organization_id: String,
     pub coalition_slug: String,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: CommitmentStatus,
     pub title: String,
     pub description: String,
     pub pledge_amount_minor: Option<i64>,
@@ -33,6 +44,18 @@ pub struct CommitmentRow {
     pub approved_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl CommitmentRow {
+    /// What visibility looks at.
+    pub fn scope(&self) -> CommitmentScope<'_> {
+        CommitmentScope {
+            organization_id: &self.organization_id,
+            coalition: &self.coalition_slug,
+            status: self.status,
+            submitted: self.submitted_at.is_some(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -49,7 +72,8 @@ pub struct CommitmentActionAreaRow {
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct CommitmentTypeRow {
     pub commitment_id: String,
-    pub commitment_type: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub commitment_type: CommitmentType,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -114,34 +138,141 @@ pub struct ReviewRow {
     pub id: String,
     pub commitment_id: String,
     pub reviewer_id: String,
-    pub decision: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub decision: Move,
     pub comment: String,
-    pub from_status: String,
-    pub to_status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub from_status: CommitmentStatus,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub to_status: CommitmentStatus,
     pub created_at: NaiveDateTime,
 }
 
-/// The lists of one commitment, as rows.
-#[derive(Debug, Clone, Default)]
-pub struct CommitmentLists {
-    pub action_areas: Vec<CommitmentActionAreaRow>,
-    pub types: Vec<CommitmentTypeRow>,
-    pub countries: Vec<CommitmentCountryRow>,
-    pub regions: Vec<CommitmentRegionRow>,
-    pub partners: Vec<CommitmentPartnerRow>,
-    pub target_groups: Vec<CommitmentTargetGroupRow>,
-    pub indicators: Vec<CommitmentIndicatorRow>,
+/// A whole commitment: its row, its organization and its content.
+#[derive(Debug, Clone)]
+pub struct CommitmentRecord {
+    pub row: CommitmentRow,
+    pub organization: OrganizationRow,
+    pub content: Content,
 }
 
+/// The lists of commitments, as rows.
+#[derive(Debug, Clone, Default)]
+struct CommitmentLists {
+    action_areas: Vec<CommitmentActionAreaRow>,
+    types: Vec<CommitmentTypeRow>,
+    countries: Vec<CommitmentCountryRow>,
+    regions: Vec<CommitmentRegionRow>,
+    partners: Vec<CommitmentPartnerRow>,
+    target_groups: Vec<CommitmentTargetGroupRow>,
+    indicators: Vec<CommitmentIndicatorRow>,
+}
+
+impl CommitmentLists {
+    /// The rows a content becomes.
+    fn of(id: &str, coalition: &str, content: &Content) -> Self {
+        let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+        let named = |names: &[String]| -> Vec<(i32, String)> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (position(i), n.clone()))
+                .collect()
+        };
+        Self {
+            action_areas: content
+                .action_areas
+                .iter()
+                .map(|n| CommitmentActionAreaRow {
+                    commitment_id: id.into(),
+                    coalition_slug: coalition.into(),
+                    number: *n,
+                })
+                .collect(),
+            types: content
+                .types
+                .iter()
+                .map(|t| CommitmentTypeRow {
+                    commitment_id: id.into(),
+                    commitment_type: *t,
+                })
+                .collect(),
+            countries: content
+                .countries
+                .iter()
+                .map(|c| CommitmentCountryRow {
+                    commitment_id: id.into(),
+                    country: c.as_str().into(),
+                })
+                .collect(),
+            regions: content
+                .regions
+                .iter()
+                .map(|r| CommitmentRegionRow {
+                    commitment_id: id.into(),
+                    region: r.clone(),
+                })
+                .collect(),
+            partners: named(&content.partners)
+                .into_iter()
+                .map(|(position, name)| CommitmentPartnerRow {
+                    commitment_id: id.into(),
+                    position,
+                    name,
+                })
+                .collect(),
+            target_groups: named(&content.target_groups)
+                .into_iter()
+                .map(|(position, name)| CommitmentTargetGroupRow {
+                    commitment_id: id.into(),
+                    position,
+                    name,
+                })
+                .collect(),
+            indicators: content
+                .indicators
+                .iter()
+                .enumerate()
+                .map(|(i, x)| CommitmentIndicatorRow {
+                    commitment_id: id.into(),
+                    position: position(i),
+                    name: x.name.clone(),
+                    unit: x.unit.clone(),
+                    baseline: x.baseline,
+                    target: x.target,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The stored form of a pledge: amount, currency, USD equivalent.
+type PledgeColumns = (Option<i64>, Option<String>, Option<i64>);
+
+pub fn pledge_columns(pledge: Option<&Pledge>) -> PledgeColumns {
+    (
+        pledge.map(|p| p.amount.minor()),
+        pledge.map(|p| p.currency.as_str().to_owned()),
+        pledge.map(|p| p.amount_usd.minor()),
+    )
+}
+
+/// Inserts a commitment with its content's lists and search text.
 pub fn insert_commitment(
     conn: &mut DbConnection,
     row: &CommitmentRow,
-    lists: &CommitmentLists,
+    content: &Content,
 ) -> QueryResult<()> {
     diesel::insert_into(commitments::table)
-        .values(row)
+        .values((
+            row.clone(),
+            commitments::search_text.eq(search_text(&row.title, &row.description)),
+        ))
         .execute(conn)?;
-    insert_lists(conn, lists)
+    insert_lists(
+        conn,
+        &CommitmentLists::of(&row.id, &row.coalition_slug, content),
+    )
 }
 
 fn insert_lists(conn: &mut DbConnection, lists: &CommitmentLists) -> QueryResult<()> {
@@ -149,7 +280,7 @@ fn insert_lists(conn: &mut DbConnection, lists: &CommitmentLists) -> QueryResult
         crate::insert_rows!(conn, commitment_action_areas::table, &lists.action_areas)?;
     }
     if !lists.types.is_empty() {
-        crate::insert_rows!(conn, commitment_types::table, &lists.types)?;
+        crate::insert_rows!(conn, commitment_types::table, lists.types.clone())?;
     }
     if !lists.countries.is_empty() {
         crate::insert_rows!(conn, commitment_countries::table, &lists.countries)?;
@@ -169,12 +300,30 @@ fn insert_lists(conn: &mut DbConnection, lists: &CommitmentLists) -> QueryResult
     Ok(())
 }
 
-/// Replaces every list of commitment `id` with `lists`.
-pub fn replace_lists(
+/// Replaces the content of commitment `row` (its text, pledge, years and
+/// every list), if it is still at `row.version`; `false` when it moved on.
+pub fn replace_content(
     conn: &mut DbConnection,
-    id: &str,
-    lists: &CommitmentLists,
-) -> QueryResult<()> {
+    row: &CommitmentRow,
+    content: &Content,
+    changes: &CommitmentChanges,
+) -> QueryResult<bool> {
+    let (amount, currency, usd) = pledge_columns(content.pledge.as_ref());
+    let changes = CommitmentChanges {
+        title: Some(content.title.clone()),
+        description: Some(content.description.clone()),
+        pledge_amount_minor: Some(amount),
+        pledge_currency: Some(currency),
+        pledge_usd_minor: Some(usd),
+        start_year: Some(content.start_year),
+        end_year: Some(content.end_year),
+        search_text: Some(Some(search_text(&content.title, &content.description))),
+        ..changes.clone()
+    };
+    if !update_commitment(conn, &row.id, row.version, &changes)? {
+        return Ok(false);
+    }
+    let id = row.id.as_str();
     diesel::delete(
         commitment_action_areas::table.filter(commitment_action_areas::commitment_id.eq(id)),
     )
@@ -195,7 +344,8 @@ pub fn replace_lists(
         commitment_indicators::table.filter(commitment_indicators::commitment_id.eq(id)),
     )
     .execute(conn)?;
-    insert_lists(conn, lists)
+    insert_lists(conn, &CommitmentLists::of(id, &row.coalition_slug, content))?;
+    Ok(true)
 }
 
 pub fn find_commitment(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CommitmentRow>> {
@@ -207,7 +357,7 @@ pub fn find_commitment(conn: &mut DbConnection, id: &str) -> QueryResult<Option<
 }
 
 /// The lists of these commitments: one query per list, whatever their number.
-pub fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLists> {
+fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLists> {
     Ok(CommitmentLists {
         action_areas: commitment_action_areas::table
             .filter(commitment_action_areas::commitment_id.eq_any(ids))
@@ -268,71 +418,162 @@ pub fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Commitme
     })
 }
 
+/// Rows of one kind grouped by the commitment they belong to, keeping order.
+fn by_commitment<R, T>(
+    rows: Vec<R>,
+    id: impl Fn(&R) -> &str,
+    value: impl Fn(R) -> T,
+) -> HashMap<String, Vec<T>> {
+    let mut grouped: HashMap<String, Vec<T>> = HashMap::new();
+    for row in rows {
+        let key = id(&row).to_owned();
+        grouped.entry(key).or_default().push(value(row));
+    }
+    grouped
+}
+
+/// Whole commitments for these rows, in their order: a fixed number of
+/// queries (one per list, one for organizations) whatever their number.
+pub fn load_records(
+    conn: &mut DbConnection,
+    rows: Vec<CommitmentRow>,
+) -> QueryResult<Vec<CommitmentRecord>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut organization_ids: Vec<String> =
+        rows.iter().map(|r| r.organization_id.clone()).collect();
+    organization_ids.sort();
+    organization_ids.dedup();
+    let lists = lists_of(conn, &ids)?;
+    let organizations: HashMap<String, OrganizationRow> =
+        organizations::find_organizations(conn, &organization_ids)?
+            .into_iter()
+            .map(|o| (o.id.clone(), o))
+            .collect();
+    let mut areas = by_commitment(lists.action_areas, |r| &r.commitment_id, |r| r.number);
+    let mut types = by_commitment(lists.types, |r| &r.commitment_id, |r| r.commitment_type);
+    let mut countries = by_commitment(lists.countries, |r| &r.commitment_id, |r| r.country);
+    let mut regions = by_commitment(lists.regions, |r| &r.commitment_id, |r| r.region);
+    let mut partners = by_commitment(lists.partners, |r| &r.commitment_id, |r| r.name);
+    let mut groups = by_commitment(lists.target_groups, |r| &r.commitment_id, |r| r.name);
+    let mut indicators = by_commitment(
+        lists.indicators,
+        |r| &r.commitment_id,
+        |r| Indicator {
+            name: r.name,
+            unit: r.unit,
+            baseline: r.baseline,
+            target: r.target,
+        },
+    );
+    rows.into_iter()
+        .map(|row| {
+            let id = &row.id;
+            let organization = organizations
+                .get(&row.organization_id)
+                .cloned()
+                .ok_or_else(|| corrupt("commitment organization", &row.organization_id))?;
+            let content = Content {
+                action_areas: areas.remove(id).unwrap_or_default(),
+                title: row.title.clone(),
+                description: row.description.clone(),
+                types: types.remove(id).unwrap_or_default(),
+                pledge: stored_pledge(&row)?,
+                countries: countries
+                    .remove(id)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| CountryCode::parse(c).map_err(|_| corrupt("country", c)))
+                    .collect::<QueryResult<_>>()?,
+                regions: regions.remove(id).unwrap_or_default(),
+                start_year: row.start_year,
+                end_year: row.end_year,
+                partners: partners.remove(id).unwrap_or_default(),
+                target_groups: groups.remove(id).unwrap_or_default(),
+                indicators: indicators.remove(id).unwrap_or_default(),
+            };
+            Ok(CommitmentRecord {
+                row,
+                organization,
+                content,
+            })
+        })
+        .collect()
+}
+
+/// The whole commitment of one row.
+pub fn load_record(conn: &mut DbConnection, row: CommitmentRow) -> QueryResult<CommitmentRecord> {
+    load_records(conn, vec![row])?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+fn stored_pledge(row: &CommitmentRow) -> QueryResult<Option<Pledge>> {
+    match (
+        row.pledge_amount_minor,
+        &row.pledge_currency,
+        row.pledge_usd_minor,
+    ) {
+        (Some(amount), Some(currency), Some(usd)) => Ok(Some(Pledge {
+            amount: Amount::from_minor(amount),
+            currency: CurrencyCode::parse(currency).map_err(|_| corrupt("currency", currency))?,
+            amount_usd: Amount::from_minor(usd),
+        })),
+        _ => Ok(None),
+    }
+}
+
 /// What `GET /commitments` filters on; every field narrows the list.
 #[derive(Debug, Default, Clone)]
 pub struct CommitmentFilter {
     pub coalition: Option<String>,
     pub action_area: Option<i32>,
-    pub status: Option<String>,
-    pub commitment_type: Option<String>,
-    pub country: Option<String>,
+    pub status: Option<CommitmentStatus>,
+    pub commitment_type: Option<CommitmentType>,
+    pub country: Option<CountryCode>,
     pub region: Option<String>,
-    pub constituency: Option<String>,
+    pub constituency: Option<Constituency>,
     pub organization: Option<String>,
-    /// Lower-case text looked for in the title and description.
+    /// A query as `search_text` is written (lower-cased).
     pub text: Option<String>,
     pub updated_since: Option<NaiveDateTime>,
 }
 
-/// Which rows the caller may see (see `domain::policy::Visibility`).
-#[derive(Debug, Clone)]
-pub enum Seen {
-    All,
-    NotDrafts,
-    PublicAnd {
-        organization_id: Option<String>,
-        coalitions: Vec<String>,
-    },
+fn statuses(list: &[CommitmentStatus]) -> Vec<&'static str> {
+    list.iter().map(|s| s.as_str()).collect()
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
-/// A page of commitments, newest first, after the `before` id.
+/// A page of commitments that `visibility` sees, newest first, after the `before` id.
 pub fn list_commitments(
     conn: &mut DbConnection,
     filter: &CommitmentFilter,
-    seen: &Seen,
+    visibility: &Visibility,
     before: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<CommitmentRow>> {
-    use super::schema::organizations;
-    const PUBLIC: [&str; 3] = ["approved", "completion_claimed", "completed"];
     let mut query = commitments::table
         .select(CommitmentRow::as_select())
         .into_boxed();
-    query = match seen {
-        Seen::All => query,
-        Seen::NotDrafts => query.filter(commitments::status.ne("draft")),
-        Seen::PublicAnd {
+    // The SQL of `Visibility::sees`.
+    query = match visibility {
+        Visibility::Everything => query,
+        Visibility::AllSubmitted => query.filter(commitments::submitted_at.is_not_null()),
+        Visibility::PublicAnd {
             organization_id,
             coalitions,
-        } => {
-            let own = organization_id.clone().unwrap_or_default();
-            query.filter(
-                commitments::status
-                    .eq_any(PUBLIC)
-                    .or(commitments::organization_id.eq(own))
-                    .or(commitments::coalition_slug
-                        .eq_any(coalitions.clone())
-                        .and(commitments::status.ne("draft"))),
-            )
-        }
+        } => query.filter(
+            commitments::status
+                .eq_any(statuses(&CommitmentStatus::PUBLIC))
+                .or(commitments::organization_id.eq(organization_id.clone().unwrap_or_default()))
+                .or(commitments::coalition_slug
+                    .eq_any(coalitions.clone())
+                    .and(commitments::submitted_at.is_not_null())),
+        ),
     };
     if let Some(coalition) = &filter.coalition {
         query = query.filter(commitments::coalition_slug.eq(coalition.clone()));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(commitments::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(commitments::status.eq(status.as_str()));
     }
     if let Some(organization) = &filter.organization {
         query = query.filter(commitments::organization_id.eq(organization.clone()));
@@ -356,20 +597,20 @@ pub fn list_commitments(
             ),
         };
     }
-    if let Some(kind) = &filter.commitment_type {
+    if let Some(kind) = filter.commitment_type {
         query = query.filter(
             commitments::id.eq_any(
                 commitment_types::table
-                    .filter(commitment_types::commitment_type.eq(kind.clone()))
+                    .filter(commitment_types::commitment_type.eq(kind.as_str()))
                     .select(commitment_types::commitment_id),
             ),
         );
     }
-    if let Some(country) = &filter.country {
+    if let Some(country) = filter.country {
         query = query.filter(
             commitments::id.eq_any(
                 commitment_countries::table
-                    .filter(commitment_countries::country.eq(country.clone()))
+                    .filter(commitment_countries::country.eq(country.as_str()))
                     .select(commitment_countries::commitment_id),
             ),
         );
@@ -383,12 +624,12 @@ pub fn list_commitments(
             ),
         );
     }
-    if let Some(constituency) = &filter.constituency {
+    if let Some(constituency) = filter.constituency {
         query = query.filter(
             commitments::organization_id.eq_any(
-                organizations::table
-                    .filter(organizations::constituency.eq(constituency.clone()))
-                    .select(organizations::id),
+                organization_table::table
+                    .filter(organization_table::constituency.eq(constituency.as_str()))
+                    .select(organization_table::id),
             ),
         );
     }
@@ -399,12 +640,7 @@ pub fn list_commitments(
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        query = query.filter(
-            lower(commitments::title)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(commitments::description).like(pattern).escape('\\')),
-        );
+        query = query.filter(commitments::search_text.like(pattern).escape('\\'));
     }
     if let Some(before) = before {
         query = query.filter(commitments::id.lt(before.to_owned()));
@@ -413,7 +649,7 @@ pub fn list_commitments(
 }
 
 /// What a write changes in the commitment's own row.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = commitments)]
 pub struct CommitmentChanges {
     pub status: Option<String>,
@@ -428,6 +664,7 @@ pub struct CommitmentChanges {
     pub approved_at: Option<Option<NaiveDateTime>>,
     pub version: Option<i32>,
     pub updated_at: Option<NaiveDateTime>,
+    pub search_text: Option<Option<String>>,
 }
 
 /// Applies `changes` if the commitment is still at `version`; `false` when it moved on.
@@ -445,6 +682,35 @@ pub fn update_commitment(
     .set(changes)
     .execute(conn)?;
     Ok(updated == 1)
+}
+
+/// Fills `search_text` for commitments written before it existed, a batch
+/// at a time; returns how many it filled.
+pub fn backfill_search_text(conn: &mut DbConnection) -> QueryResult<usize> {
+    let mut filled = 0;
+    loop {
+        let batch: Vec<(String, String, String)> = commitments::table
+            .filter(commitments::search_text.is_null())
+            .select((
+                commitments::id,
+                commitments::title,
+                commitments::description,
+            ))
+            .limit(500)
+            .load(conn)?;
+        if batch.is_empty() {
+            return Ok(filled);
+        }
+        conn.transaction(|conn| {
+            for (id, title, description) in &batch {
+                diesel::update(commitments::table.find(id))
+                    .set(commitments::search_text.eq(search_text(title, description)))
+                    .execute(conn)?;
+            }
+            QueryResult::Ok(())
+        })?;
+        filled += batch.len();
+    }
 }
 
 /// The next number of `coalition`'s references in `year`, counted inside the
@@ -475,7 +741,7 @@ pub fn next_reference_number(
 
 pub fn insert_review(conn: &mut DbConnection, row: &ReviewRow) -> QueryResult<()> {
     diesel::insert_into(reviews::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(|_| ())
 }

@@ -25,6 +25,24 @@ pub struct EventRow {
     pub created_at: NaiveDateTime,
 }
 
+/// What an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Commitment,
+    ExpressionOfInterest,
+    ProgressReport,
+}
+
+impl Subject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Commitment => "commitment",
+            Self::ExpressionOfInterest => "expression_of_interest",
+            Self::ProgressReport => "progress_report",
+        }
+    }
+}
+
 /// A new event; the database numbers it.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = events)]
@@ -53,11 +71,11 @@ pub fn insert_event(conn: &mut DbConnection, event: &NewEvent) -> QueryResult<()
 /// The trail of one subject, oldest first.
 pub fn events_of(
     conn: &mut DbConnection,
-    subject_type: &str,
+    subject: Subject,
     subject_id: &str,
 ) -> QueryResult<Vec<EventRow>> {
     events::table
-        .filter(events::subject_type.eq(subject_type))
+        .filter(events::subject_type.eq(subject.as_str()))
         .filter(events::subject_id.eq(subject_id))
         .order(events::id.asc())
         .select(EventRow::as_select())

@@ -5,6 +5,8 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{expression_of_interest_action_areas, expressions_of_interest};
+use crate::domain::expression::ExpressionStatus;
+use crate::domain::policy::Visibility;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = expressions_of_interest)]
@@ -13,7 +15,8 @@ pub struct ExpressionOfInterestRow {
     pub id: String,
     pub organization_id: String,
     pub coalition_slug: String,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: ExpressionStatus,
     pub motivation: String,
     pub contact_email: String,
     pub decision_note: Option<String>,
@@ -40,7 +43,7 @@ pub fn insert_expression(
     areas: &[ExpressionOfInterestActionAreaRow],
 ) -> QueryResult<()> {
     diesel::insert_into(expressions_of_interest::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     if !areas.is_empty() {
         crate::insert_rows!(conn, expression_of_interest_action_areas::table, areas)?;
@@ -84,42 +87,47 @@ pub fn is_accepted(
         expressions_of_interest::table
             .filter(expressions_of_interest::organization_id.eq(organization))
             .filter(expressions_of_interest::coalition_slug.eq(coalition))
-            .filter(expressions_of_interest::status.eq("accepted")),
+            .filter(expressions_of_interest::status.eq(ExpressionStatus::Accepted.as_str())),
     ))
     .get_result(conn)
 }
 
-/// Filters of `GET /expressions-of-interest`, with what the caller may see.
+/// Filters of `GET /expressions-of-interest`.
 #[derive(Debug, Default, Clone)]
 pub struct ExpressionFilter {
     pub coalition: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<ExpressionStatus>,
     pub organization: Option<String>,
-    /// `None`: all; `Some((org, coalitions))`: that organization's or those coalitions'.
-    pub seen: Option<(Option<String>, Vec<String>)>,
 }
 
+/// A page of the expressions `visibility` sees, newest first, after `before`.
 pub fn list_expressions(
     conn: &mut DbConnection,
     filter: &ExpressionFilter,
+    visibility: &Visibility,
     before: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<ExpressionOfInterestRow>> {
     let mut query = expressions_of_interest::table
         .select(ExpressionOfInterestRow::as_select())
         .into_boxed();
-    if let Some((organization, coalitions)) = &filter.seen {
+    // The SQL of `Visibility::sees_expression`.
+    if let Visibility::PublicAnd {
+        organization_id,
+        coalitions,
+    } = visibility
+    {
         query = query.filter(
             expressions_of_interest::organization_id
-                .eq(organization.clone().unwrap_or_default())
+                .eq(organization_id.clone().unwrap_or_default())
                 .or(expressions_of_interest::coalition_slug.eq_any(coalitions.clone())),
         );
     }
     if let Some(coalition) = &filter.coalition {
         query = query.filter(expressions_of_interest::coalition_slug.eq(coalition.clone()));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(expressions_of_interest::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(expressions_of_interest::status.eq(status.as_str()));
     }
     if let Some(organization) = &filter.organization {
         query = query.filter(expressions_of_interest::organization_id.eq(organization.clone()));

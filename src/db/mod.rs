@@ -169,6 +169,8 @@ impl Db {
         };
         let mut first = manager.establish().map_err(OpenError::Connect)?;
         run_migrations(&mut first).map_err(OpenError::Migrate)?;
+        commitments::backfill_search_text(&mut first)
+            .map_err(|e| OpenError::Migrate(Box::new(e)))?;
         let max_size = match backend {
             Backend::Sqlite => 8,
             Backend::Postgres => 10,
@@ -261,6 +263,14 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, MigrationE
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::SubsecRound;
     chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// The error of a stored value that names nothing of its kind: a corrupt row.
+pub fn corrupt(kind: &'static str, value: &str) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(Box::new(crate::domain::UnknownValue {
+        kind,
+        value: value.to_owned(),
+    }))
 }
 
 /// A new time-ordered (v7) UUID as text.

@@ -5,6 +5,8 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::organizations;
+use crate::domain::country::CountryCode;
+use crate::domain::organization::Constituency;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = organizations)]
@@ -12,7 +14,8 @@ use super::schema::organizations;
 pub struct OrganizationRow {
     pub id: String,
     pub name: String,
-    pub constituency: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub constituency: Constituency,
     pub country: String,
     pub un_region: Option<String>,
     pub website: Option<String>,
@@ -21,7 +24,7 @@ pub struct OrganizationRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = organizations)]
 pub struct OrganizationChanges {
     pub name: Option<String>,
@@ -36,13 +39,13 @@ pub struct OrganizationChanges {
 /// Filters of `GET /organizations`.
 #[derive(Debug, Default, Clone)]
 pub struct OrganizationFilter {
-    pub constituency: Option<String>,
-    pub country: Option<String>,
+    pub constituency: Option<Constituency>,
+    pub country: Option<CountryCode>,
 }
 
 pub fn insert_organization(conn: &mut DbConnection, row: &OrganizationRow) -> QueryResult<()> {
     diesel::insert_into(organizations::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(|_| ())
 }
@@ -68,11 +71,11 @@ pub fn list_organizations(
     let mut query = organizations::table
         .select(OrganizationRow::as_select())
         .into_boxed();
-    if let Some(constituency) = &filter.constituency {
-        query = query.filter(organizations::constituency.eq(constituency.clone()));
+    if let Some(constituency) = filter.constituency {
+        query = query.filter(organizations::constituency.eq(constituency.as_str()));
     }
-    if let Some(country) = &filter.country {
-        query = query.filter(organizations::country.eq(country.clone()));
+    if let Some(country) = filter.country {
+        query = query.filter(organizations::country.eq(country.as_str()));
     }
     if let Some(after) = after {
         query = query.filter(organizations::id.gt(after.to_owned()));

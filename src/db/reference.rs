@@ -3,15 +3,20 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use std::collections::HashMap;
+
 use super::DbConnection;
 use super::schema::{action_area_translations, action_areas, coalition_translations, coalitions};
+use crate::domain::coalition::{CoalitionKind, CoalitionSettings, SubmissionWindow};
+use crate::domain::language::{self, Language};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = coalitions, primary_key(slug))]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct CoalitionRow {
     pub slug: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: CoalitionKind,
     pub reference_prefix: String,
     pub position: i32,
     pub submissions_open_on: NaiveDate,
@@ -21,6 +26,114 @@ pub struct CoalitionRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl CoalitionRow {
+    pub fn settings(&self) -> CoalitionSettings {
+        CoalitionSettings {
+            window: SubmissionWindow {
+                opens_on: self.submissions_open_on,
+                closes_on: self.submissions_close_on,
+            },
+            period_start_year: self.period_start_year,
+            period_end_year: self.period_end_year,
+        }
+    }
+}
+
+/// A label and the language it is actually in (English when the one asked
+/// for is missing).
+#[derive(Debug, Clone)]
+pub struct Label<T> {
+    pub text: T,
+    pub lang: Language,
+}
+
+/// A coalition with its labels and action areas in one language.
+#[derive(Debug, Clone)]
+pub struct CoalitionRecord {
+    pub row: CoalitionRow,
+    /// Name and description.
+    pub name: Label<(String, Option<String>)>,
+    pub action_areas: Vec<ActionAreaRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActionAreaRecord {
+    pub coalition: String,
+    pub number: i32,
+    /// Title and target.
+    pub label: Label<(String, Option<String>)>,
+}
+
+/// Coalitions (all, or the one with `slug`) with their action areas and
+/// labels in `lang` or English: four queries, whatever their number.
+pub fn load_coalitions(
+    conn: &mut DbConnection,
+    slug: Option<&str>,
+    lang: Language,
+) -> QueryResult<Vec<CoalitionRecord>> {
+    let rows = match slug {
+        Some(slug) => find_coalition(conn, slug)?.into_iter().collect(),
+        None => list_coalitions(conn)?,
+    };
+    let slugs: Vec<String> = rows.iter().map(|c| c.slug.clone()).collect();
+    let langs = [lang.code(), Language::En.code()];
+    let names = coalition_translations_in(conn, &slugs, &langs)?;
+    let areas = action_areas_of(conn, &slugs)?;
+    let area_labels = action_area_translations_in(conn, &slugs, &langs)?;
+    let names: HashMap<(&str, &str), &CoalitionTranslationRow> = names
+        .iter()
+        .map(|t| ((t.coalition_slug.as_str(), t.lang.as_str()), t))
+        .collect();
+    let area_labels: HashMap<(&str, i32, &str), &ActionAreaTranslationRow> = area_labels
+        .iter()
+        .map(|t| ((t.coalition_slug.as_str(), t.number, t.lang.as_str()), t))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let name = language::pick(lang, |code| names.get(&(row.slug.as_str(), code)).copied())
+                .map_or_else(
+                    || Label {
+                        text: (row.slug.clone(), None),
+                        lang: Language::En,
+                    },
+                    |(t, lang)| Label {
+                        text: (t.name.clone(), t.description.clone()),
+                        lang,
+                    },
+                );
+            let action_areas = areas
+                .iter()
+                .filter(|a| a.coalition_slug == row.slug)
+                .map(|a| ActionAreaRecord {
+                    coalition: a.coalition_slug.clone(),
+                    number: a.number,
+                    label: language::pick(lang, |code| {
+                        area_labels
+                            .get(&(a.coalition_slug.as_str(), a.number, code))
+                            .copied()
+                    })
+                    .map_or_else(
+                        || Label {
+                            text: (format!("Action {}", a.number), None),
+                            lang: Language::En,
+                        },
+                        |(t, lang)| Label {
+                            text: (t.title.clone(), t.target.clone()),
+                            lang,
+                        },
+                    ),
+                })
+                .collect();
+            CoalitionRecord {
+                row,
+                name,
+                action_areas,
+            }
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -122,7 +235,7 @@ pub fn unknown_coalitions(conn: &mut DbConnection, slugs: &[String]) -> QueryRes
         .collect())
 }
 
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = coalitions)]
 pub struct CoalitionChanges {
     pub submissions_open_on: Option<NaiveDate>,

@@ -127,6 +127,7 @@ diesel::table! {
         approved_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        search_text -> Nullable<Text>,
     }
 }
 

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{user_coalitions, users};
+use crate::domain::account::{Membership, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = users)]
@@ -14,7 +15,8 @@ pub struct UserRow {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub role: Role,
     pub organization_id: Option<String>,
     pub active: bool,
     pub tokens_valid_after: NaiveDateTime,
@@ -38,6 +40,17 @@ pub struct UserWithScopes {
     pub coalitions: Vec<String>,
 }
 
+impl UserWithScopes {
+    pub fn membership(&self) -> Membership {
+        Membership {
+            role: self.user.role,
+            organization_id: self.user.organization_id.clone(),
+            coalitions: self.coalitions.clone(),
+            active: self.user.active,
+        }
+    }
+}
+
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChanges {
@@ -53,7 +66,7 @@ pub struct UserChanges {
 /// Filters of `GET /users`.
 #[derive(Debug, Default, Clone)]
 pub struct UserFilter {
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub organization_id: Option<String>,
     pub active: Option<bool>,
 }
@@ -64,7 +77,7 @@ pub fn insert_user(
     coalitions: &[String],
 ) -> QueryResult<()> {
     diesel::insert_into(users::table)
-        .values(user)
+        .values(user.clone())
         .execute(conn)?;
     replace_coalitions(conn, &user.id, coalitions)
 }
@@ -133,8 +146,8 @@ pub fn list_users(
     limit: i64,
 ) -> QueryResult<Vec<UserWithScopes>> {
     let mut query = users::table.select(UserRow::as_select()).into_boxed();
-    if let Some(role) = &filter.role {
-        query = query.filter(users::role.eq(role.clone()));
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(role.as_str()));
     }
     if let Some(organization_id) = &filter.organization_id {
         query = query.filter(users::organization_id.eq(organization_id.clone()));
@@ -177,10 +190,17 @@ pub fn update_user(
     Ok(updated == 1)
 }
 
-pub fn count_active_admins(conn: &mut DbConnection) -> QueryResult<i64> {
-    users::table
-        .filter(users::role.eq("admin"))
+/// The active admins' ids. On PostgreSQL their rows stay locked until the
+/// transaction ends, so that two admins demoting each other at once cannot
+/// both see the other as the remaining one; SQLite runs one writer at a time.
+pub fn lock_active_admins(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    let admins = users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
         .filter(users::active.eq(true))
-        .count()
-        .get_result(conn)
+        .order(users::id)
+        .select(users::id);
+    match conn {
+        DbConnection::Postgresql(pg) => admins.for_update().load(pg),
+        DbConnection::Sqlite(sqlite) => admins.load(sqlite),
+    }
 }

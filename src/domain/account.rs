@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::validation::FieldError;
+use super::validation::{Checks, FieldError};
 
 /// What an account may do; see `policy` for the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -58,7 +58,8 @@ impl Email {
                 "email must be an address such as name@example.org",
             )
         };
-        if value.chars().count() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        // Counted once normalised: lower-casing can lengthen (`İ` → `i̇`).
+        if email.chars().count() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control())
         {
             return Err(invalid());
         }
@@ -159,6 +160,146 @@ impl DisplayName {
     }
 }
 
+/// The most coalitions one lead is scoped to: all of them.
+pub const MAX_LEAD_COALITIONS: usize = 7;
+
+/// Who an account belongs to and whether it may sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub role: Role,
+    /// The organization of a maker.
+    pub organization_id: Option<String>,
+    /// The coalitions of a lead, sorted, each once.
+    pub coalitions: Vec<String>,
+    pub active: bool,
+}
+
+impl Membership {
+    /// The role's rules on membership, as far as they need no database: a
+    /// maker belongs to one organization, a lead to one or more coalitions
+    /// (at most all seven), nobody else to either.
+    pub fn shape_errors(&self) -> Vec<FieldError> {
+        let mut checks = Checks::new();
+        match (self.role, &self.organization_id) {
+            (Role::Maker, None) => checks.push(FieldError::new(
+                "organization_id",
+                "required",
+                "a maker must belong to an organization",
+            )),
+            (Role::Maker, Some(_)) | (_, None) => {}
+            (_, Some(_)) => checks.push(FieldError::new(
+                "organization_id",
+                "not_allowed",
+                "only makers belong to an organization",
+            )),
+        }
+        let leads = self.role == Role::CoalitionLead;
+        if checks.within("coalitions", self.coalitions.len(), MAX_LEAD_COALITIONS) {
+            match (leads, self.coalitions.is_empty()) {
+                (true, true) => checks.push(FieldError::new(
+                    "coalitions",
+                    "required",
+                    "a coalition lead must be scoped to at least one coalition",
+                )),
+                (false, false) => checks.push(FieldError::new(
+                    "coalitions",
+                    "not_allowed",
+                    "only coalition leads are scoped to coalitions",
+                )),
+                _ => {}
+            }
+        }
+        checks.finish(|| Some(())).err().unwrap_or_default()
+    }
+
+    /// Whether this is an account that keeps the service administered.
+    pub fn is_active_admin(&self) -> bool {
+        self.role == Role::Admin && self.active
+    }
+}
+
+/// Sorted, each once: the coalitions of a lead as kept.
+pub fn coalition_set(mut slugs: Vec<String>) -> Vec<String> {
+    slugs.sort();
+    slugs.dedup();
+    slugs
+}
+
+/// An account to create, each field valid on its own.
+#[derive(Debug)]
+pub struct NewAccount {
+    pub email: Email,
+    pub password: Password,
+    pub display_name: DisplayName,
+    pub membership: Membership,
+}
+
+impl NewAccount {
+    pub fn parse(
+        email: &str,
+        password: &str,
+        display_name: &str,
+        role: Role,
+        organization_id: Option<String>,
+        coalitions: Vec<String>,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut checks = Checks::new();
+        let email = checks.field("email", Email::parse(email));
+        let password = checks.field("password", Password::parse(password));
+        let display_name = checks.field("display_name", DisplayName::parse(display_name));
+        let mut membership = Membership {
+            role,
+            organization_id,
+            coalitions,
+            active: true,
+        };
+        checks.extend(membership.shape_errors());
+        membership.coalitions = coalition_set(membership.coalitions);
+        checks.finish(|| {
+            Some(Self {
+                email: email?,
+                password: password?,
+                display_name: display_name?,
+                membership,
+            })
+        })
+    }
+}
+
+/// What an admin changes in an account; absent fields stay.
+#[derive(Debug, Clone, Default)]
+pub struct AccountChange {
+    pub active: Option<bool>,
+    pub role: Option<Role>,
+    pub coalitions: Option<Vec<String>>,
+    pub organization_id: Option<String>,
+    pub display_name: Option<DisplayName>,
+}
+
+impl AccountChange {
+    /// The membership after this change. A maker turned into anything else
+    /// leaves its organization; a lead turned into anything else its coalitions.
+    pub fn apply(&self, current: &Membership) -> Membership {
+        let role = self.role.unwrap_or(current.role);
+        let organization_id = match (&self.organization_id, role) {
+            (Some(org), _) => Some(org.clone()),
+            (None, Role::Maker) => current.organization_id.clone(),
+            (None, _) => None,
+        };
+        let coalitions = match (&self.coalitions, role) {
+            (Some(c), _) => coalition_set(c.clone()),
+            (None, Role::CoalitionLead) => current.coalitions.clone(),
+            (None, _) => Vec::new(),
+        };
+        Membership {
+            role,
+            organization_id,
+            coalitions,
+            active: self.active.unwrap_or(current.active),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +326,74 @@ mod tests {
     }
 
     #[test]
+    fn an_email_is_measured_once_lower_cased() {
+        let domain = format!("{0}.{0}.{0}.{1}.org", "a".repeat(60), "b".repeat(45));
+        let growing = format!("{}@{domain}", "İ".repeat(21));
+        assert_eq!(growing.chars().count(), 254);
+        assert_eq!(Email::parse(&growing).unwrap_err().code, "invalid_email");
+        let fits = format!("{}@{domain}", "I".repeat(21));
+        assert!(Email::parse(&fits).is_ok());
+    }
+
+    #[test]
+    fn each_role_has_its_membership() {
+        let member = |role, org: Option<&str>, coalitions: &[&str]| Membership {
+            role,
+            organization_id: org.map(str::to_owned),
+            coalitions: coalitions.iter().map(|c| (*c).to_owned()).collect(),
+            active: true,
+        };
+        let codes = |m: Membership| -> Vec<(String, String)> {
+            m.shape_errors()
+                .into_iter()
+                .map(|e| (e.field, e.code))
+                .collect()
+        };
+        assert!(codes(member(Role::Maker, Some("o"), &[])).is_empty());
+        assert!(codes(member(Role::CoalitionLead, None, &["c"])).is_empty());
+        assert!(codes(member(Role::Admin, None, &[])).is_empty());
+        assert_eq!(codes(member(Role::Maker, None, &[]))[0].1, "required");
+        assert_eq!(codes(member(Role::Viewer, Some("o"), &["c"])).len(), 2);
+        assert_eq!(
+            codes(member(Role::CoalitionLead, None, &[]))[0].1,
+            "required"
+        );
+        assert_eq!(
+            codes(member(Role::CoalitionLead, None, &["c"; 8])),
+            [("coalitions".to_owned(), "too_many".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_role_change_takes_the_old_role_s_ties_away() {
+        let maker = Membership {
+            role: Role::Maker,
+            organization_id: Some("o".into()),
+            coalitions: Vec::new(),
+            active: true,
+        };
+        let lead = AccountChange {
+            role: Some(Role::CoalitionLead),
+            coalitions: Some(vec!["b".into(), "a".into(), "b".into()]),
+            ..AccountChange::default()
+        }
+        .apply(&maker);
+        assert_eq!(
+            (lead.organization_id, lead.coalitions),
+            (None, vec!["a".into(), "b".into()])
+        );
+        let off = AccountChange {
+            active: Some(false),
+            ..AccountChange::default()
+        }
+        .apply(&maker);
+        assert_eq!(
+            (off.organization_id.as_deref(), off.active),
+            (Some("o"), false)
+        );
+    }
+
+    #[test]
     fn passwords_need_length_and_two_classes() {
         assert!(Password::parse("correct horse battery").is_ok());
         assert!(Password::parse("Short1!").is_err());
@@ -200,3 +409,5 @@ mod tests {
         assert!(!format!("{:?}", Password::parse("Secret pass 1").unwrap()).contains("Secret"));
     }
 }
+
+super::stored_as_text!(Role, "role");

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::commitment::CommitmentType;
 use super::country::{CountryCode, CurrencyCode};
 use super::money::Amount;
-use super::validation::{Checks, FieldError};
+use super::validation::{Checks, FieldError, quote};
 
 /// A coalition's rules for its commitments.
 #[derive(Debug, Clone)]
@@ -84,6 +84,104 @@ pub const TITLE_CHARS: (usize, usize) = (3, 200);
 pub const DESCRIPTION_MAX_CHARS: usize = 20_000;
 pub const MAX_LIST_ITEMS: usize = 50;
 pub const MAX_COUNTRIES: usize = 250;
+pub const MAX_ACTION_AREAS: usize = 20;
+pub const MAX_TYPES: usize = 4;
+pub const MAX_REGIONS: usize = 20;
+
+/// Changes to a commitment's content: absent fields stay, lists are replaced
+/// whole, `pledge: Some(None)` removes the pledge.
+#[derive(Debug, Clone, Default)]
+pub struct ContentEdit {
+    pub action_areas: Option<Vec<i32>>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub types: Option<Vec<String>>,
+    pub pledge: Option<Option<PledgeFields>>,
+    pub countries: Option<Vec<String>>,
+    pub regions: Option<Vec<String>>,
+    pub start_year: Option<i32>,
+    pub end_year: Option<i32>,
+    pub partners: Option<Vec<String>>,
+    pub target_groups: Option<Vec<String>>,
+    pub indicators: Option<Vec<IndicatorFields>>,
+}
+
+impl ContentEdit {
+    /// The content as it would read with these changes, to be checked whole.
+    pub fn apply(self, current: ContentFields) -> ContentFields {
+        ContentFields {
+            action_areas: self.action_areas.unwrap_or(current.action_areas),
+            title: self.title.unwrap_or(current.title),
+            description: self.description.unwrap_or(current.description),
+            types: self.types.unwrap_or(current.types),
+            pledge: self.pledge.unwrap_or(current.pledge),
+            countries: self.countries.unwrap_or(current.countries),
+            regions: self.regions.unwrap_or(current.regions),
+            start_year: self.start_year.unwrap_or(current.start_year),
+            end_year: self.end_year.unwrap_or(current.end_year),
+            partners: self.partners.unwrap_or(current.partners),
+            target_groups: self.target_groups.unwrap_or(current.target_groups),
+            indicators: self.indicators.unwrap_or(current.indicators),
+        }
+    }
+}
+
+impl From<&Content> for ContentFields {
+    fn from(content: &Content) -> Self {
+        Self {
+            action_areas: content.action_areas.clone(),
+            title: content.title.clone(),
+            description: content.description.clone(),
+            types: content
+                .types
+                .iter()
+                .map(|t| t.as_str().to_owned())
+                .collect(),
+            pledge: content.pledge.map(|p| PledgeFields {
+                amount: p.amount.to_string(),
+                currency: p.currency.as_str().to_owned(),
+                amount_usd: Some(p.amount_usd.to_string()),
+            }),
+            countries: content
+                .countries
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            regions: content.regions.clone(),
+            start_year: content.start_year,
+            end_year: content.end_year,
+            partners: content.partners.clone(),
+            target_groups: content.target_groups.clone(),
+            indicators: content
+                .indicators
+                .iter()
+                .map(|i| IndicatorFields {
+                    name: i.name.clone(),
+                    unit: i.unit.clone(),
+                    baseline: i.baseline,
+                    target: i.target,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What text search looks in: title and description, lower-cased here
+/// rather than by the database (bundled SQLite lower-cases ASCII only), so
+/// that a query finds the same commitments on every backend. A separator no
+/// title holds keeps a query from matching across the two.
+pub fn search_text(title: &str, description: &str) -> String {
+    format!(
+        "{}\u{1f}{}",
+        title.to_lowercase(),
+        description.to_lowercase()
+    )
+}
+
+/// A search query as `search_text` is written: lower-cased.
+pub fn search_query(q: &str) -> Option<String> {
+    Some(q.to_lowercase()).filter(|q| !q.trim().is_empty())
+}
 
 /// Trimmed text of `min..=max` characters (the maximum counts the raw text).
 fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
@@ -112,15 +210,11 @@ fn list<T: Clone + Eq + std::hash::Hash>(
     max: usize,
     check: impl Fn(&str, &str) -> Result<T, FieldError>,
 ) -> Vec<T> {
-    if items.len() > max {
-        checks.push(FieldError::new(
-            field,
-            "too_many",
-            format!("{field} has at most {max} items"),
-        ));
-    }
     let mut seen = HashSet::new();
     let mut out = Vec::new();
+    if !checks.within(field, items.len(), max) {
+        return out;
+    }
     for (i, item) in items.iter().enumerate() {
         let path = format!("{field}[{i}]");
         if let Some(value) = checks.field(&path, check(&path, item)) {
@@ -130,7 +224,7 @@ fn list<T: Clone + Eq + std::hash::Hash>(
                 checks.push(FieldError::new(
                     path,
                     "duplicate",
-                    format!("{item:?} is listed twice"),
+                    format!("{} is listed twice", quote(item)),
                 ));
             }
         }
@@ -149,24 +243,7 @@ impl Content {
                 "name at least one action area",
             ));
         }
-        let mut action_areas = Vec::new();
-        for (i, number) in fields.action_areas.iter().enumerate() {
-            if !rules.action_areas.contains(number) {
-                checks.push(FieldError::new(
-                    format!("action_areas[{i}]"),
-                    "unknown_action_area",
-                    format!("this coalition has no action area {number}"),
-                ));
-            } else if action_areas.contains(number) {
-                checks.push(FieldError::new(
-                    format!("action_areas[{i}]"),
-                    "duplicate",
-                    format!("{number} is listed twice"),
-                ));
-            } else {
-                action_areas.push(*number);
-            }
-        }
+        let action_areas = action_areas(&mut checks, &fields.action_areas, &rules.action_areas);
 
         let title = checks.field(
             "title",
@@ -184,7 +261,7 @@ impl Content {
                 "name at least one type",
             ));
         }
-        let types = list(&mut checks, "types", &fields.types, 4, |path, t| {
+        let types = list(&mut checks, "types", &fields.types, MAX_TYPES, |path, t| {
             CommitmentType::parse(t).ok_or_else(|| {
                 FieldError::new(
                     path,
@@ -215,9 +292,13 @@ impl Content {
             MAX_COUNTRIES,
             |_, c| CountryCode::parse(c),
         );
-        let regions = list(&mut checks, "regions", &fields.regions, 20, |path, r| {
-            text(path, r, 1, 100)
-        });
+        let regions = list(
+            &mut checks,
+            "regions",
+            &fields.regions,
+            MAX_REGIONS,
+            |path, r| text(path, r, 1, 100),
+        );
         if countries.is_empty()
             && regions.is_empty()
             && fields.countries.is_empty()
@@ -268,15 +349,10 @@ impl Content {
             |path, g| text(path, g, 1, 300),
         );
 
-        if fields.indicators.len() > MAX_LIST_ITEMS {
-            checks.push(FieldError::new(
-                "indicators",
-                "too_many",
-                format!("indicators has at most {MAX_LIST_ITEMS} items"),
-            ));
-        }
         let mut indicators: Vec<Indicator> = Vec::new();
-        for (i, indicator) in fields.indicators.iter().enumerate() {
+        let mut names = HashSet::new();
+        let readable = checks.within("indicators", fields.indicators.len(), MAX_LIST_ITEMS);
+        for (i, indicator) in fields.indicators.iter().enumerate().filter(|_| readable) {
             let name = checks.field(
                 &format!("indicators[{i}].name"),
                 text("name", &indicator.name, 1, 300),
@@ -298,11 +374,11 @@ impl Content {
                 }
             }
             if let (Some(name), Some(unit)) = (name, unit) {
-                if indicators.iter().any(|x| x.name == name) {
+                if !names.insert(name.clone()) {
                     checks.push(FieldError::new(
                         format!("indicators[{i}].name"),
                         "duplicate",
-                        format!("{name:?} is listed twice"),
+                        format!("{} is listed twice", quote(&name)),
                     ));
                 } else {
                     indicators.push(Indicator {
@@ -332,6 +408,33 @@ impl Content {
             })
         })
     }
+}
+
+/// The action areas named, each once and of this coalition.
+fn action_areas(checks: &mut Checks, numbers: &[i32], known: &[i32]) -> Vec<i32> {
+    let mut seen = HashSet::new();
+    if !checks.within("action_areas", numbers.len(), MAX_ACTION_AREAS) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, number) in numbers.iter().enumerate() {
+        if !known.contains(number) {
+            checks.push(FieldError::new(
+                format!("action_areas[{i}]"),
+                "unknown_action_area",
+                format!("this coalition has no action area {number}"),
+            ));
+        } else if !seen.insert(*number) {
+            checks.push(FieldError::new(
+                format!("action_areas[{i}]"),
+                "duplicate",
+                format!("{number} is listed twice"),
+            ));
+        } else {
+            out.push(*number);
+        }
+    }
+    out
 }
 
 fn parse_pledge(checks: &mut Checks, p: &PledgeFields) -> Option<Pledge> {
@@ -495,5 +598,55 @@ mod tests {
             amount_usd: None,
         });
         assert!(Content::parse(&fields, &rules()).is_err());
+    }
+
+    #[test]
+    fn oversized_lists_are_one_error_each_and_their_items_are_not_read() {
+        let fields = ContentFields {
+            action_areas: vec![9; 400_000],
+            types: vec!["charity".into(); 100_000],
+            countries: vec!["XX".into(); 251],
+            indicators: vec![IndicatorFields::default(); 51],
+            ..valid()
+        };
+        let errors = Content::parse(&fields, &rules()).unwrap_err();
+        let found: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("action_areas", "too_many"),
+                ("types", "too_many"),
+                ("countries", "too_many"),
+                ("indicators", "too_many"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_edit_replaces_what_it_names_and_keeps_the_rest() {
+        let current = Content::parse(&valid(), &rules()).unwrap();
+        let edited = ContentEdit {
+            title: Some("New title".into()),
+            pledge: Some(None),
+            types: Some(vec!["policy".into()]),
+            ..ContentEdit::default()
+        }
+        .apply(ContentFields::from(&current));
+        let content = Content::parse(&edited, &rules()).unwrap();
+        assert_eq!(content.title, "New title");
+        assert_eq!(content.pledge, None);
+        assert_eq!(content.countries, current.countries);
+        assert_eq!(content.indicators, current.indicators);
+    }
+
+    #[test]
+    fn search_text_is_lower_cased_beyond_ascii() {
+        let text = search_text("ÉGALITÉ Numérique", "ΣΧΟΛΕΊΑ");
+        assert!(text.contains("égalité numérique") && text.contains("σχολεία"));
+        assert_eq!(search_query("ÉGALITÉ").as_deref(), Some("égalité"));
+        assert_eq!(search_query("  "), None);
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::codes::{COUNTRIES, CURRENCIES};
-use super::validation::FieldError;
+use super::validation::{FieldError, quote};
 
 /// An ISO 3166-1 alpha-2 code that exists, upper case (`KH`, `FR`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -18,7 +18,10 @@ impl CountryCode {
                 FieldError::new(
                     "country",
                     "unknown_country",
-                    format!("{value:?} is not an ISO 3166-1 alpha-2 country code (e.g. KH, FR)"),
+                    format!(
+                        "{} is not an ISO 3166-1 alpha-2 country code (e.g. KH, FR)",
+                        quote(value)
+                    ),
                 )
             })
     }
@@ -52,7 +55,10 @@ impl CurrencyCode {
                 FieldError::new(
                     "currency",
                     "unknown_currency",
-                    format!("{value:?} is not an ISO 4217 currency code (e.g. EUR, USD)"),
+                    format!(
+                        "{} is not an ISO 4217 currency code (e.g. EUR, USD)",
+                        quote(value)
+                    ),
                 )
             })
     }

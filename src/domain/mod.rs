@@ -12,3 +12,32 @@ pub mod money;
 pub mod organization;
 pub mod policy;
 pub mod validation;
+
+/// A stored word that names no value of its kind (a corrupt row).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a {kind}")]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+/// The conversions a word-valued enum needs to be stored as text: from its
+/// `parse`, to its `as_str`. Storage reads and writes these, never literals.
+macro_rules! stored_as_text {
+    ($type:ty, $kind:literal) => {
+        impl TryFrom<String> for $type {
+            type Error = $crate::domain::UnknownValue;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value).ok_or($crate::domain::UnknownValue { kind: $kind, value })
+            }
+        }
+
+        impl From<$type> for String {
+            fn from(value: $type) -> String {
+                value.as_str().to_owned()
+            }
+        }
+    };
+}
+pub(crate) use stored_as_text;

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::validation::FieldError;
+use super::country::CountryCode;
+use super::validation::{FieldError, quote};
 
 /// The constituency an organization speaks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -162,6 +163,53 @@ impl Website {
     }
 }
 
+impl Constituency {
+    /// A constituency named in a request field.
+    pub fn parse_field(value: &str) -> Result<Self, FieldError> {
+        Self::parse(value).ok_or_else(|| {
+            FieldError::new(
+                "constituency",
+                "unknown_constituency",
+                format!("{} is not a constituency", quote(value)),
+            )
+        })
+    }
+}
+
+impl UnRegion {
+    /// A UN region named in a request field.
+    pub fn parse_field(value: &str) -> Result<Self, FieldError> {
+        Self::parse(value).ok_or_else(|| {
+            FieldError::new(
+                "un_region",
+                "unknown_region",
+                format!("{} is not a UN region", quote(value)),
+            )
+        })
+    }
+}
+
+/// An organization's public profile, each field valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub name: OrganizationName,
+    pub constituency: Constituency,
+    /// Headquarters.
+    pub country: CountryCode,
+    pub un_region: Option<UnRegion>,
+    pub website: Option<Website>,
+}
+
+/// Changes to a profile; absent fields stay, `Some(None)` clears.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileChange {
+    pub name: Option<OrganizationName>,
+    pub constituency: Option<Constituency>,
+    pub country: Option<CountryCode>,
+    pub un_region: Option<Option<UnRegion>>,
+    pub website: Option<Option<Website>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,3 +250,6 @@ mod tests {
         assert_eq!(Constituency::parse("Government"), None);
     }
 }
+
+super::stored_as_text!(Constituency, "constituency");
+super::stored_as_text!(UnRegion, "UN region");

@@ -1,7 +1,7 @@
 //! Who may do what: the one place that answers "may this caller do this to
 //! that resource". Handlers ask here; they never compare roles themselves.
 
-use super::account::Role;
+use super::account::{Membership, Role};
 use super::commitment::{CommitmentStatus, Side};
 
 /// The signed-in caller, as the policy sees it.
@@ -96,10 +96,10 @@ pub fn authorize(actor: Option<&Actor>, action: Action<'_>) -> Result<(), Denied
 pub enum Visibility {
     /// Admins.
     Everything,
-    /// Viewers (dashboard service accounts): everything submitted, never drafts.
-    AllButDrafts,
+    /// Viewers (dashboard service accounts): every commitment ever submitted.
+    AllSubmitted,
     /// Everyone else: public commitments, plus everything of one's own
-    /// organization (makers), plus everything submitted in the coalitions one
+    /// organization (makers), plus what was submitted in the coalitions one
     /// leads (leads).
     PublicAnd {
         organization_id: Option<String>,
@@ -107,11 +107,22 @@ pub enum Visibility {
     },
 }
 
+/// What visibility looks at in a commitment.
+#[derive(Debug, Clone, Copy)]
+pub struct CommitmentScope<'a> {
+    pub organization_id: &'a str,
+    pub coalition: &'a str,
+    pub status: CommitmentStatus,
+    /// Whether it was ever submitted: one never submitted stays private to
+    /// its organization (and admins) whatever state it reaches.
+    pub submitted: bool,
+}
+
 impl Visibility {
     pub fn of(actor: Option<&Actor>) -> Self {
         match actor {
             Some(a) if a.role == Role::Admin => Self::Everything,
-            Some(a) if a.role == Role::Viewer => Self::AllButDrafts,
+            Some(a) if a.role == Role::Viewer => Self::AllSubmitted,
             Some(a) => Self::PublicAnd {
                 organization_id: a.organization_id.clone().filter(|_| a.role == Role::Maker),
                 coalitions: if a.role == Role::CoalitionLead {
@@ -127,18 +138,18 @@ impl Visibility {
         }
     }
 
-    pub fn sees(&self, organization_id: &str, coalition: &str, status: CommitmentStatus) -> bool {
+    pub fn sees(&self, commitment: CommitmentScope<'_>) -> bool {
         match self {
             Self::Everything => true,
-            Self::AllButDrafts => status != CommitmentStatus::Draft,
+            Self::AllSubmitted => commitment.submitted,
             Self::PublicAnd {
                 organization_id: own,
                 coalitions,
             } => {
-                status.is_public()
-                    || own.as_deref() == Some(organization_id)
-                    || (status != CommitmentStatus::Draft
-                        && coalitions.iter().any(|c| c == coalition))
+                commitment.status.is_public()
+                    || own.as_deref() == Some(commitment.organization_id)
+                    || (commitment.submitted
+                        && coalitions.iter().any(|c| c == commitment.coalition))
             }
         }
     }
@@ -147,7 +158,7 @@ impl Visibility {
     /// organization's, the led coalitions', or all for admins and viewers.
     pub fn sees_expression(&self, organization_id: &str, coalition: &str) -> bool {
         match self {
-            Self::Everything | Self::AllButDrafts => true,
+            Self::Everything | Self::AllSubmitted => true,
             Self::PublicAnd {
                 organization_id: own,
                 coalitions,
@@ -156,6 +167,13 @@ impl Visibility {
             }
         }
     }
+}
+
+/// Who may read personal data (contact emails) about an organization's
+/// dealings with a coalition: that organization, the coalition's leads and
+/// admins; never viewers, whose long-lived tokens feed dashboards.
+pub fn may_read_personal_data(actor: &Actor, organization_id: &str, coalition: &str) -> bool {
+    actor.is_admin() || actor.is_member_of(organization_id) || actor.leads(coalition)
 }
 
 /// Who may read a commitment's internal discussion (reviews, audit trail):
@@ -168,12 +186,10 @@ pub fn may_read_discussion(actor: &Actor, organization_id: &str, coalition: &str
         || actor.leads(coalition)
 }
 
-/// Whether a change of `was` (role, active) to `will_be` would leave no
+/// Whether changing an account from `was` to `will_be` would leave no
 /// active admin, given how many there are now.
-pub fn removes_last_admin(was: (Role, bool), will_be: (Role, bool), active_admins: i64) -> bool {
-    let was_active_admin = was == (Role::Admin, true);
-    let stays_active_admin = will_be == (Role::Admin, true);
-    was_active_admin && !stays_active_admin && active_admins <= 1
+pub fn removes_last_admin(was: &Membership, will_be: &Membership, active_admins: usize) -> bool {
+    was.is_active_admin() && !will_be.is_active_admin() && active_admins <= 1
 }
 
 /// The sides of a commitment's table the caller sits on: its organization's
@@ -202,23 +218,51 @@ mod tests {
         }
     }
 
+    fn scope(
+        organization_id: &'static str,
+        coalition: &'static str,
+        status: CommitmentStatus,
+    ) -> CommitmentScope<'static> {
+        use CommitmentStatus::*;
+        CommitmentScope {
+            organization_id,
+            coalition,
+            status,
+            submitted: !matches!(status, Draft | Withdrawn),
+        }
+    }
+
     #[test]
     fn visibility_follows_role_organization_and_coalition() {
         use CommitmentStatus::*;
         let anonymous = Visibility::of(None);
-        assert!(anonymous.sees("o", "c", Approved) && anonymous.sees("o", "c", Completed));
-        assert!(!anonymous.sees("o", "c", Draft) && !anonymous.sees("o", "c", Submitted));
+        assert!(
+            anonymous.sees(scope("o", "c", Approved)) && anonymous.sees(scope("o", "c", Completed))
+        );
+        assert!(
+            !anonymous.sees(scope("o", "c", Draft)) && !anonymous.sees(scope("o", "c", Submitted))
+        );
         let maker = Visibility::of(Some(&actor(Role::Maker, Some("o"), &[])));
-        assert!(maker.sees("o", "c", Draft) && !maker.sees("p", "c", Submitted));
+        assert!(maker.sees(scope("o", "c", Draft)) && !maker.sees(scope("p", "c", Submitted)));
         let lead = Visibility::of(Some(&actor(Role::CoalitionLead, None, &["c"])));
         assert!(
-            lead.sees("o", "c", Submitted)
-                && !lead.sees("o", "c", Draft)
-                && !lead.sees("o", "d", Submitted)
+            lead.sees(scope("o", "c", Submitted))
+                && !lead.sees(scope("o", "c", Draft))
+                && !lead.sees(scope("o", "d", Submitted))
         );
         let viewer = Visibility::of(Some(&actor(Role::Viewer, None, &[])));
-        assert!(viewer.sees("o", "c", Rejected) && !viewer.sees("o", "c", Draft));
-        assert!(Visibility::of(Some(&actor(Role::Admin, None, &[]))).sees("o", "c", Draft));
+        assert!(viewer.sees(scope("o", "c", Rejected)) && !viewer.sees(scope("o", "c", Draft)));
+        let admin = Visibility::of(Some(&actor(Role::Admin, None, &[])));
+        assert!(admin.sees(scope("o", "c", Draft)));
+        // Withdrawn before it was ever submitted: its organization's and admins' only.
+        let withdrawn_draft = scope("o", "c", Withdrawn);
+        assert!(!lead.sees(withdrawn_draft) && !viewer.sees(withdrawn_draft));
+        assert!(maker.sees(withdrawn_draft) && admin.sees(withdrawn_draft));
+        let withdrawn_after_review = CommitmentScope {
+            submitted: true,
+            ..withdrawn_draft
+        };
+        assert!(lead.sees(withdrawn_after_review) && viewer.sees(withdrawn_after_review));
         assert!(
             !anonymous.sees_expression("o", "c")
                 && lead.sees_expression("o", "c")
@@ -247,16 +291,36 @@ mod tests {
 
     #[test]
     fn the_last_active_admin_stays() {
-        let admin = (Role::Admin, true);
-        assert!(removes_last_admin(admin, (Role::Viewer, true), 1));
-        assert!(removes_last_admin(admin, (Role::Admin, false), 1));
-        assert!(!removes_last_admin(admin, (Role::Viewer, true), 2));
-        assert!(!removes_last_admin(admin, admin, 1));
+        let m = |role, active| Membership {
+            role,
+            organization_id: None,
+            coalitions: Vec::new(),
+            active,
+        };
+        let admin = m(Role::Admin, true);
+        assert!(removes_last_admin(&admin, &m(Role::Viewer, true), 1));
+        assert!(removes_last_admin(&admin, &m(Role::Admin, false), 1));
+        assert!(!removes_last_admin(&admin, &m(Role::Viewer, true), 2));
+        assert!(!removes_last_admin(&admin, &admin, 1));
         assert!(!removes_last_admin(
-            (Role::Viewer, true),
-            (Role::Admin, false),
+            &m(Role::Viewer, true),
+            &m(Role::Admin, false),
             0
         ));
+    }
+
+    #[test]
+    fn personal_data_is_not_for_dashboards() {
+        for (who, allowed) in [
+            (actor(Role::Maker, Some("o"), &[]), true),
+            (actor(Role::CoalitionLead, None, &["c"]), true),
+            (actor(Role::Admin, None, &[]), true),
+            (actor(Role::Viewer, None, &[]), false),
+            (actor(Role::Maker, Some("p"), &[]), false),
+            (actor(Role::CoalitionLead, None, &["d"]), false),
+        ] {
+            assert_eq!(may_read_personal_data(&who, "o", "c"), allowed, "{who:?}");
+        }
     }
 
     #[test]

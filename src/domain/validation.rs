@@ -28,6 +28,18 @@ impl FieldError {
     }
 }
 
+/// `value` as a quoted string for an error message, cut to a few dozen
+/// characters: a message never echoes more than that of what was sent.
+pub fn quote(value: &str) -> String {
+    const SHOWN: usize = 24;
+    if value.chars().count() <= SHOWN {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(SHOWN).collect();
+        format!("{head:?}…")
+    }
+}
+
 /// Collects field errors while parsing a request into domain values.
 #[derive(Debug, Default)]
 pub struct Checks {
@@ -64,6 +76,20 @@ impl Checks {
         }
     }
 
+    /// Records one `too_many` error when a list is longer than `max` and says
+    /// whether it may be read item by item: an oversized list is judged whole,
+    /// so that its items cannot multiply the errors.
+    pub fn within(&mut self, field: &str, len: usize, max: usize) -> bool {
+        if len > max {
+            self.push(FieldError::new(
+                field,
+                "too_many",
+                format!("{field} has at most {max} items"),
+            ));
+        }
+        len <= max
+    }
+
     pub fn push(&mut self, error: FieldError) {
         self.errors.push(error);
     }
@@ -81,5 +107,30 @@ impl Checks {
         } else {
             Err(self.errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_are_cut_short() {
+        assert_eq!(quote("KH"), "\"KH\"");
+        let long = quote(&"é".repeat(10_000));
+        assert!(long.chars().count() < 50 && long.ends_with('…'), "{long}");
+    }
+
+    #[test]
+    fn an_oversized_list_is_one_error() {
+        let mut checks = Checks::new();
+        assert!(checks.within("types", 4, 4));
+        assert!(!checks.within("types", 400_000, 4));
+        let errors = checks.finish(|| Some(())).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].code.as_str()),
+            ("types", "too_many")
+        );
     }
 }

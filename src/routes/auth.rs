@@ -1,17 +1,17 @@
 //! Sign-in: email and password for a short-lived bearer token.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::body::JsonBody;
+use super::body::JsonContent;
 use super::validation::field_errors;
-use crate::auth::jwt::{DEFAULT_TTL, JwtKeys};
-use crate::auth::password::{verify_nothing, verify_password};
+use crate::app::accounts::{self, Credentials};
+use crate::app::{AppError, Sent};
+use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::{Limits, client_key};
-use crate::db::{Db, users};
+use crate::db::Db;
 use crate::domain::account::Email;
 use crate::domain::validation::Checks;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -26,6 +26,22 @@ pub struct TokenRequest {
     pub password: String,
 }
 
+impl TokenRequest {
+    fn parse(self) -> Sent<Credentials> {
+        let mut checks = Checks::new();
+        let email = checks.field("email", Email::parse(&self.email));
+        if let Err(errors) = self.validate() {
+            checks.extend(field_errors(&errors));
+        }
+        checks.finish(|| {
+            Some(Credentials {
+                email: email?,
+                password: self.password,
+            })
+        })
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiJ9…", "token_type": "Bearer", "expires_in": 3600}))]
 pub struct TokenResponse {
@@ -37,11 +53,10 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-const WRONG: &str = "the email or password is wrong";
-
 /// Exchanges an email and password for an access token. A wrong password,
 /// an unknown email and a deactivated account get the same answer, in about
-/// the same time. Attempts are limited per client address and per account.
+/// the same time. Attempts are limited per client address, and per account
+/// at each address: a stranger guessing elsewhere never locks the owner out.
 #[utoipa::path(
     tag = "auth",
     operation_id = "create_token",
@@ -61,58 +76,23 @@ pub async fn create_token(
     db: web::Data<Db>,
     keys: web::Data<JwtKeys>,
     limits: web::Data<Limits>,
-    body: JsonBody<TokenRequest>,
+    body: JsonContent<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
-    let too_many = |r: crate::auth::rate_limit::RetryAfter| ApiError::TooManyRequests {
-        retry_after_secs: r.0,
-    };
-    limits
-        .sign_in_per_address
-        .attempt(&client_key(&req))
-        .map_err(too_many)?;
-    let body = body.into_inner();
-    let mut checks = Checks::new();
-    if let Err(errors) = body.validate() {
-        checks.extend(field_errors(&errors));
-    }
-    let email = checks.field("email", Email::parse(&body.email));
-    let email = checks.finish(|| email).map_err(ApiError::Validation)?;
-    limits
-        .sign_in_per_account
-        .attempt(email.as_str())
-        .map_err(too_many)?;
-
-    let address = email.as_str().to_owned();
-    let user = db
-        .run(move |conn| users::find_user_by_email(conn, &address).map_err(ApiError::from))
-        .await?;
-    let password = body.password;
-    let user = web::block(move || match user {
-        Some(user) if verify_password(&password, &user.password_hash) && user.active => Some(user),
-        Some(_) => None,
-        None => {
-            verify_nothing(&password);
-            None
-        }
-    })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("verification was cancelled: {e}")))?
-    .ok_or_else(|| ApiError::Unauthorized(WRONG.into()))?;
-
-    let token = keys
-        .issue(
-            &user.id,
-            &user.role,
-            user.tokens_valid_after.and_utc(),
-            Utc::now(),
-            DEFAULT_TTL,
-        )
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing failed: {e}")))?;
+    let client = client_key(req.peer_addr().map(|a| a.ip()));
+    let credentials = body.0.and_then(TokenRequest::parse);
+    let issued = accounts::sign_in(&db, &keys, &limits, &client, credentials)
+        .await
+        .map_err(|e| match e {
+            AppError::NotSignedIn => {
+                ApiError::Unauthorized("the email or password is wrong".into())
+            }
+            other => other.into(),
+        })?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {
-            access_token: token,
+            access_token: issued.token,
             token_type: "Bearer".into(),
-            expires_in: DEFAULT_TTL.num_seconds(),
+            expires_in: issued.expires_in.num_seconds(),
         }))
 }

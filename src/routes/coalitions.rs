@@ -1,20 +1,20 @@
 //! Reference data: the coalitions and their action areas, in the caller's language.
 
-use std::collections::HashMap;
-
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, web};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::body::JsonBody;
+use super::body::JsonContent;
 use super::language::{LangQuery, PreferredLanguage};
+use super::precondition::{IfMatch, etag};
+use crate::app::coalitions;
+use crate::auth::AuthUser;
 use crate::db::Db;
-use crate::db::reference::{self, ActionAreaTranslationRow, CoalitionRow, CoalitionTranslationRow};
-use crate::domain::coalition::{CoalitionKind, SubmissionWindow};
-use crate::domain::language::{self, Language};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::db::reference::{ActionAreaRecord, CoalitionRecord};
+use crate::domain::coalition::{CoalitionKind, SettingsChange};
+use crate::domain::language::Language;
+use crate::error::{ApiResult, Problem};
 
 /// An Action Coalition or the Compact, with labels in the chosen language.
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,6 +95,46 @@ pub struct ActionAreaList {
     pub items: Vec<ActionArea>,
 }
 
+impl From<ActionAreaRecord> for ActionArea {
+    fn from(area: ActionAreaRecord) -> Self {
+        let (title, target) = area.label.text;
+        Self {
+            coalition: area.coalition,
+            number: area.number,
+            title,
+            target,
+            lang: area.label.lang.code().to_owned(),
+        }
+    }
+}
+
+impl From<CoalitionRecord> for Coalition {
+    fn from(record: CoalitionRecord) -> Self {
+        let CoalitionRecord {
+            row,
+            name,
+            action_areas,
+        } = record;
+        let submissions_open = row.settings().window.is_open_on(Utc::now().date_naive());
+        let (name_text, description) = name.text;
+        Self {
+            kind: row.kind,
+            name: name_text,
+            description,
+            lang: name.lang.code().to_owned(),
+            reference_prefix: row.reference_prefix,
+            submissions_open_on: row.submissions_open_on,
+            submissions_close_on: row.submissions_close_on,
+            submissions_open,
+            period_start_year: row.period_start_year,
+            period_end_year: row.period_end_year,
+            version: row.version,
+            action_areas: action_areas.into_iter().map(ActionArea::from).collect(),
+            slug: row.slug,
+        }
+    }
+}
+
 /// Every coalition, in the Forum's order.
 #[utoipa::path(
     tag = "reference",
@@ -111,11 +151,9 @@ pub async fn list_coalitions(
     db: web::Data<Db>,
     lang: PreferredLanguage,
 ) -> ApiResult<HttpResponse> {
-    let lang = lang.0;
-    let coalitions = db
-        .run(move |conn| load_coalitions(conn, None, lang))
-        .await?;
-    Ok(localized(lang).json(CoalitionList { items: coalitions }))
+    let records = coalitions::list(&db, lang.0).await?;
+    let items = records.into_iter().map(Coalition::from).collect();
+    Ok(localized(lang.0).json(CoalitionList { items }))
 }
 
 /// One coalition with its action areas.
@@ -137,17 +175,9 @@ pub async fn get_coalition(
     slug: web::Path<String>,
     lang: PreferredLanguage,
 ) -> ApiResult<HttpResponse> {
-    let lang = lang.0;
-    let slug = slug.into_inner();
-    let coalition = db
-        .run(move |conn| load_coalitions(conn, Some(&slug), lang))
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::not_found("this coalition"))?;
-    Ok(localized(lang)
-        .insert_header(header::ETag(header::EntityTag::new_strong(
-            coalition.version.to_string(),
-        )))
+    let coalition = Coalition::from(coalitions::get(&db, slug.into_inner(), lang.0).await?);
+    Ok(localized(lang.0)
+        .insert_header(etag(coalition.version))
         .json(coalition))
 }
 
@@ -170,16 +200,13 @@ pub async fn list_action_areas(
     slug: web::Path<String>,
     lang: PreferredLanguage,
 ) -> ApiResult<HttpResponse> {
-    let lang = lang.0;
-    let slug = slug.into_inner();
-    let coalition = db
-        .run(move |conn| load_coalitions(conn, Some(&slug), lang))
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::not_found("this coalition"))?;
-    Ok(localized(lang).json(ActionAreaList {
-        items: coalition.action_areas,
-    }))
+    let coalition = coalitions::get(&db, slug.into_inner(), lang.0).await?;
+    let items = coalition
+        .action_areas
+        .into_iter()
+        .map(ActionArea::from)
+        .collect();
+    Ok(localized(lang.0).json(ActionAreaList { items }))
 }
 
 /// The `Accept-Language` request header, documented once for every reference endpoint.
@@ -198,109 +225,35 @@ struct AcceptLanguage {
 fn localized(lang: Language) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
     response
-        .insert_header((header::CONTENT_LANGUAGE, lang.code()))
-        .insert_header((header::VARY, "Accept-Language"));
+        .insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.code()))
+        .insert_header((actix_web::http::header::VARY, "Accept-Language"));
     response
-}
-
-/// Loads coalitions (all, or the one with `slug`) with their action areas and
-/// labels in `lang` or English: four queries, whatever the number of coalitions.
-fn load_coalitions(
-    conn: &mut crate::db::DbConnection,
-    slug: Option<&str>,
-    lang: Language,
-) -> Result<Vec<Coalition>, ApiError> {
-    let rows = match slug {
-        Some(slug) => reference::find_coalition(conn, slug)?.into_iter().collect(),
-        None => reference::list_coalitions(conn)?,
-    };
-    let slugs: Vec<String> = rows.iter().map(|c| c.slug.clone()).collect();
-    let langs = [lang.code(), Language::En.code()];
-    let names = reference::coalition_translations_in(conn, &slugs, &langs)?;
-    let areas = reference::action_areas_of(conn, &slugs)?;
-    let area_labels = reference::action_area_translations_in(conn, &slugs, &langs)?;
-
-    let names: HashMap<(&str, &str), &CoalitionTranslationRow> = names
-        .iter()
-        .map(|t| ((t.coalition_slug.as_str(), t.lang.as_str()), t))
-        .collect();
-    let area_labels: HashMap<(&str, i32, &str), &ActionAreaTranslationRow> = area_labels
-        .iter()
-        .map(|t| ((t.coalition_slug.as_str(), t.number, t.lang.as_str()), t))
-        .collect();
-    let today = Utc::now().date_naive();
-
-    rows.into_iter()
-        .map(|row: CoalitionRow| {
-            let (name, name_lang) =
-                language::pick(lang, |code| names.get(&(row.slug.as_str(), code)).copied())
-                    .map(|(t, l)| ((t.name.clone(), t.description.clone()), l))
-                    .unwrap_or(((row.slug.clone(), None), Language::En));
-            let action_areas = areas
-                .iter()
-                .filter(|a| a.coalition_slug == row.slug)
-                .map(|a| {
-                    let (label, label_lang) = language::pick(lang, |code| {
-                        area_labels
-                            .get(&(a.coalition_slug.as_str(), a.number, code))
-                            .copied()
-                    })
-                    .map(|(t, l)| ((t.title.clone(), t.target.clone()), l))
-                    .unwrap_or(((format!("Action {}", a.number), None), Language::En));
-                    ActionArea {
-                        coalition: a.coalition_slug.clone(),
-                        number: a.number,
-                        title: label.0,
-                        target: label.1,
-                        lang: label_lang.code().to_owned(),
-                    }
-                })
-                .collect();
-            let kind = CoalitionKind::parse(&row.kind).ok_or_else(|| {
-                ApiError::Internal(anyhow::anyhow!(
-                    "coalition {} has kind {:?}",
-                    row.slug,
-                    row.kind
-                ))
-            })?;
-            let window = SubmissionWindow {
-                opens_on: row.submissions_open_on,
-                closes_on: row.submissions_close_on,
-            };
-            Ok(Coalition {
-                kind,
-                name: name.0,
-                description: name.1,
-                lang: name_lang.code().to_owned(),
-                reference_prefix: row.reference_prefix,
-                submissions_open_on: row.submissions_open_on,
-                submissions_close_on: row.submissions_close_on,
-                submissions_open: window.is_open_on(today),
-                period_start_year: row.period_start_year,
-                period_end_year: row.period_end_year,
-                version: row.version,
-                action_areas,
-                slug: row.slug,
-            })
-        })
-        .collect()
 }
 
 /// Changes to a coalition's submission window or implementation period.
 /// `submissions_close_on: null` makes the window open-ended.
-#[derive(Debug, serde::Deserialize, ToSchema, validator::Validate)]
+#[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"submissions_close_on": "2025-12-31"}))]
 pub struct CoalitionPatch {
     pub submissions_open_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "super::body::present")]
     pub submissions_close_on: Option<Option<NaiveDate>>,
-    #[validate(range(min = 2000, max = 2100))]
     #[schema(minimum = 2000, maximum = 2100)]
     pub period_start_year: Option<i32>,
-    #[validate(range(min = 2000, max = 2100))]
     #[schema(minimum = 2000, maximum = 2100)]
     pub period_end_year: Option<i32>,
+}
+
+impl From<CoalitionPatch> for SettingsChange {
+    fn from(patch: CoalitionPatch) -> Self {
+        Self {
+            submissions_open_on: patch.submissions_open_on,
+            submissions_close_on: patch.submissions_close_on,
+            period_start_year: patch.period_start_year,
+            period_end_year: patch.period_end_year,
+        }
+    }
 }
 
 /// Changes a coalition's submission window or implementation period (admins,
@@ -322,79 +275,15 @@ pub struct CoalitionPatch {
 #[patch("/coalitions/{slug}")]
 pub async fn update_coalition(
     db: web::Data<Db>,
-    user: crate::auth::AuthUser,
+    user: AuthUser,
     slug: web::Path<String>,
-    if_match: super::precondition::IfMatch,
-    body: JsonBody<CoalitionPatch>,
+    if_match: IfMatch,
+    body: JsonContent<CoalitionPatch>,
 ) -> ApiResult<HttpResponse> {
-    use crate::domain::policy::{Action, authorize};
-    use crate::domain::validation::FieldError;
-    authorize(Some(&user.0), Action::ManageCoalitions).map_err(crate::auth::extractor::denied)?;
-    let (slug, patch) = (slug.into_inner(), body.into_inner());
-    // What the schema states is checked before the resource is even read.
-    validator::Validate::validate(&patch)
-        .map_err(|e| ApiError::Validation(super::validation::field_errors(&e)))?;
-    let coalition = db
-        .write(move |conn| {
-            let current = reference::find_coalition(conn, &slug)?
-                .ok_or_else(|| ApiError::not_found("this coalition"))?;
-            if_match.check(current.version)?;
-            let opens = patch
-                .submissions_open_on
-                .unwrap_or(current.submissions_open_on);
-            let closes = patch
-                .submissions_close_on
-                .unwrap_or(current.submissions_close_on);
-            let start = patch.period_start_year.unwrap_or(current.period_start_year);
-            let end = patch.period_end_year.unwrap_or(current.period_end_year);
-            let mut errors = Vec::new();
-            for (field, year) in [("period_start_year", start), ("period_end_year", end)] {
-                if !(2000..=2100).contains(&year) {
-                    errors.push(FieldError::new(
-                        field,
-                        "out_of_range",
-                        format!("{field} must be 2000 to 2100"),
-                    ));
-                }
-            }
-            if start > end {
-                errors.push(FieldError::new(
-                    "period_end_year",
-                    "before_start",
-                    "the period must not end before it starts",
-                ));
-            }
-            if closes.is_some_and(|c| c < opens) {
-                errors.push(FieldError::new(
-                    "submissions_close_on",
-                    "before_open",
-                    "the window must not close before it opens",
-                ));
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
-            let changes = reference::CoalitionChanges {
-                submissions_open_on: Some(opens),
-                submissions_close_on: Some(closes),
-                period_start_year: Some(start),
-                period_end_year: Some(end),
-                version: Some(current.version + 1),
-                updated_at: Some(crate::db::now()),
-            };
-            if !reference::update_coalition(conn, &slug, current.version, &changes)? {
-                return Err(ApiError::PreconditionFailed(
-                    "the coalition changed meanwhile: reload and retry".into(),
-                ));
-            }
-            load_coalitions(conn, Some(&slug), Language::En)?
-                .pop()
-                .ok_or_else(|| ApiError::not_found("this coalition"))
-        })
-        .await?;
+    let change = body.0.map(Into::into);
+    let updated = coalitions::update(&db, user.0, slug.into_inner(), if_match.0, change).await?;
+    let coalition = Coalition::from(updated);
     Ok(localized(Language::En)
-        .insert_header(header::ETag(header::EntityTag::new_strong(
-            coalition.version.to_string(),
-        )))
+        .insert_header(etag(coalition.version))
         .json(coalition))
 }

@@ -1,18 +1,17 @@
-//! `Idempotency-Key` on creating POSTs: the first response is kept with the
-//! key (in the same transaction as what it created), and a replay with the
-//! same body gets it back and creates nothing. The same key with another
-//! body is a 422.
+//! `Idempotency-Key` on creating POSTs, over HTTP: the header, the request's
+//! fingerprint, and the kept answer as a response. What is kept and replayed
+//! is `app::idempotency`'s.
 
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::db::idempotency::{self, IdempotencyKeyRow};
-use crate::db::{self, DbConnection};
-use crate::domain::validation::FieldError;
+use crate::app::idempotency::{Replayable, StoredAnswer};
+use crate::app::{AppError, AppResult, Sent};
 use crate::error::ApiError;
 
 /// The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters.
@@ -42,36 +41,22 @@ impl FromRequest for IdempotencyKey {
     }
 }
 
-/// A response worth keeping: status, `Location`, `ETag`, JSON body.
-#[derive(Debug, Clone)]
-pub struct Kept {
-    pub status: u16,
-    pub location: Option<String>,
-    pub etag: Option<String>,
-    pub body: String,
-    pub replayed: bool,
-}
-
-impl Kept {
-    pub fn into_response(self) -> HttpResponse {
-        let mut response =
-            HttpResponse::build(StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK));
-        response.content_type("application/json");
-        if let Some(location) = self.location {
-            response.insert_header(("Location", location));
-        }
-        if let Some(etag) = self.etag {
-            response.insert_header(("ETag", etag));
-        }
-        if self.replayed {
-            response.insert_header(("Idempotent-Replayed", "true"));
-        }
-        response.body(self.body)
+impl IdempotencyKey {
+    /// The request as replayable under this key: its path and the
+    /// fingerprint of its parsed body. `None` without a key, or when the
+    /// body did not parse (it creates nothing to replay).
+    pub fn replayable<T: Serialize>(self, req: &HttpRequest, body: &Sent<T>) -> Option<Replayable> {
+        let body = body.as_ref().ok()?;
+        Some(Replayable {
+            key: self.0?,
+            path: req.path().to_owned(),
+            fingerprint: fingerprint(body),
+        })
     }
 }
 
-/// The fingerprint of a request body, canonical JSON of the parsed request.
-pub fn fingerprint(body: &impl serde::Serialize) -> String {
+/// The fingerprint of a request body: SHA-256 of the parsed request's JSON.
+fn fingerprint(body: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     Sha256::digest(&bytes)
         .iter()
@@ -79,58 +64,35 @@ pub fn fingerprint(body: &impl serde::Serialize) -> String {
         .collect()
 }
 
-/// The kept response for `key`, if any; a key used for another request is a 422.
-pub fn replay(
-    conn: &mut DbConnection,
-    owner: &str,
-    key: &str,
-    path: &str,
-    hash: &str,
-) -> Result<Option<Kept>, ApiError> {
-    let Some(row) = idempotency::find_key(conn, owner, key)? else {
-        return Ok(None);
-    };
-    if row.request_hash != hash || row.request_path != path {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "Idempotency-Key",
-            "key_reused",
-            "this Idempotency-Key was used for a different request",
-        )]));
-    }
-    let headers: serde_json::Value =
-        serde_json::from_str(&row.response_headers).unwrap_or_default();
-    Ok(Some(Kept {
-        status: u16::try_from(row.response_status).unwrap_or(200),
-        location: headers["location"].as_str().map(str::to_owned),
-        etag: headers["etag"].as_str().map(str::to_owned),
-        body: row.response_body,
-        replayed: true,
-    }))
+/// An answer to keep: `status`, `Location`, the `ETag` of `version`, `body` as JSON.
+pub fn stored<T: Serialize>(
+    status: StatusCode,
+    location: Option<String>,
+    version: i32,
+    body: &T,
+) -> AppResult<StoredAnswer> {
+    Ok(StoredAnswer {
+        status: status.as_u16(),
+        location,
+        etag: Some(format!("\"{version}\"")),
+        body: serde_json::to_string(body).map_err(|e| AppError::Internal(e.into()))?,
+        replayed: false,
+    })
 }
 
-/// Keeps `kept` under `key`, inside the transaction that created it.
-pub fn keep(
-    conn: &mut DbConnection,
-    owner: &str,
-    key: &str,
-    path: &str,
-    hash: &str,
-    kept: &Kept,
-) -> Result<(), ApiError> {
-    let headers = serde_json::json!({"location": kept.location, "etag": kept.etag});
-    idempotency::insert_key(
-        conn,
-        &IdempotencyKeyRow {
-            owner: owner.to_owned(),
-            idempotency_key: key.to_owned(),
-            request_method: "POST".into(),
-            request_path: path.to_owned(),
-            request_hash: hash.to_owned(),
-            response_status: i32::from(kept.status),
-            response_headers: headers.to_string(),
-            response_body: kept.body.clone(),
-            created_at: db::now(),
-        },
-    )?;
-    Ok(())
+/// A kept answer as the response, marked `Idempotent-Replayed` when replayed.
+pub fn answer(kept: StoredAnswer) -> HttpResponse {
+    let mut response =
+        HttpResponse::build(StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK));
+    response.content_type("application/json");
+    if let Some(location) = kept.location {
+        response.insert_header(("Location", location));
+    }
+    if let Some(etag) = kept.etag {
+        response.insert_header(("ETag", etag));
+    }
+    if kept.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    response.body(kept.body)
 }

@@ -4,12 +4,11 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::app::accounts;
 use crate::auth::AuthUser;
-use crate::auth::extractor::denied;
-use crate::db::{Db, organizations, users};
+use crate::db::Db;
 use crate::domain::account::Role;
-use crate::domain::policy::{Action, authorize};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 /// The caller's organization, for makers.
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,24 +49,12 @@ pub struct Me {
 )]
 #[get("/me")]
 pub async fn get_me(db: web::Data<Db>, user: AuthUser) -> ApiResult<HttpResponse> {
-    authorize(Some(&user.0), Action::ReadOwnAccount).map_err(denied)?;
-    let actor = user.0;
-    let (account, organization) = db
-        .run(move |conn| {
-            let account = users::find_user(conn, &actor.user_id)?
-                .ok_or_else(|| ApiError::not_found("this account"))?;
-            let organization = match &actor.organization_id {
-                Some(id) => organizations::find_organization(conn, id)?,
-                None => None,
-            };
-            Ok::<_, ApiError>((account, organization))
-        })
-        .await?;
+    let (account, organization) = accounts::me(&db, user.0).await?;
     Ok(HttpResponse::Ok().json(Me {
         id: account.user.id,
         email: account.user.email,
         display_name: account.user.display_name,
-        role: user_role(&account.user.role)?,
+        role: account.user.role,
         organization: organization.map(|o| OrganizationRef {
             id: o.id,
             name: o.name,
@@ -75,8 +62,4 @@ pub async fn get_me(db: web::Data<Db>, user: AuthUser) -> ApiResult<HttpResponse
         coalitions: account.coalitions,
         active: account.user.active,
     }))
-}
-
-fn user_role(role: &str) -> ApiResult<Role> {
-    Role::parse(role).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad role {role:?}")))
 }

@@ -1,29 +1,27 @@
 //! Organizations (commitment makers): registration with a first maker
 //! account, the public directory, and profile edits by its makers and admins.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::JsonBody;
+use super::body::JsonContent;
 use super::iso::CountryCodeSchema;
-use super::pagination::{CursorCodec, PageQuery, link_next};
+use super::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
 use super::precondition::{IfMatch, etag};
-use crate::accounts;
+use crate::app::Sent;
+use crate::app::organizations::{self, Registration};
 use crate::auth::AuthUser;
-use crate::auth::extractor::denied;
 use crate::auth::rate_limit::{Limits, client_key};
-use crate::db::organizations::{
-    self as queries, OrganizationChanges, OrganizationFilter, OrganizationRow,
-};
-use crate::db::users::{self as user_queries, UserRow};
-use crate::db::{self, Db};
+use crate::db::Db;
+use crate::db::organizations::{OrganizationFilter, OrganizationRow};
 use crate::domain::account::{DisplayName, Email, Password, Role};
 use crate::domain::country::CountryCode;
-use crate::domain::organization::{Constituency, OrganizationName, UnRegion, Website};
-use crate::domain::policy::{Action, authorize};
+use crate::domain::organization::{
+    Constituency, OrganizationName, Profile, ProfileChange, UnRegion, Website,
+};
 use crate::domain::validation::{Checks, FieldError};
 use crate::error::{ApiError, ApiResult, Problem};
 
@@ -55,21 +53,12 @@ pub struct Organization {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<OrganizationRow> for Organization {
-    type Error = ApiError;
-
-    fn try_from(row: OrganizationRow) -> Result<Self, ApiError> {
-        let corrupt = |what: &str| {
-            ApiError::Internal(anyhow::anyhow!("organization {} has a bad {what}", row.id))
-        };
-        Ok(Self {
-            constituency: Constituency::parse(&row.constituency)
-                .ok_or_else(|| corrupt("constituency"))?,
-            un_region: row
-                .un_region
-                .as_deref()
-                .map(|r| UnRegion::parse(r).ok_or_else(|| corrupt("un_region")))
-                .transpose()?,
+impl From<OrganizationRow> for Organization {
+    fn from(row: OrganizationRow) -> Self {
+        Self {
+            constituency: row.constituency,
+            // The column's CHECK admits only the regions there are.
+            un_region: row.un_region.as_deref().and_then(UnRegion::parse),
             id: row.id,
             name: row.name,
             country: row.country,
@@ -77,16 +66,16 @@ impl TryFrom<OrganizationRow> for Organization {
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
-        })
+        }
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrganizationList {
-    pub items: Vec<Organization>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
+impl Listed for Organization {
+    const SCHEMA: &'static str = "OrganizationList";
+    const CURSOR: &'static str = "organizations";
 }
+
+pub type OrganizationList = Paged<Organization>;
 
 /// The organization part of a registration.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -138,7 +127,8 @@ pub struct RegisteredAccount {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Registration {
+#[schema(as = Registration)]
+pub struct RegistrationAnswer {
     pub organization: Organization,
     pub account: RegisteredAccount,
 }
@@ -173,26 +163,117 @@ pub struct OrganizationQuery {
     pub country: Option<String>,
 }
 
-const LIST: &str = "organizations";
+impl TryFrom<OrganizationQuery> for OrganizationFilter {
+    type Error = ApiError;
 
-fn parse_constituency(value: &str) -> Result<Constituency, FieldError> {
-    Constituency::parse(value).ok_or_else(|| {
-        FieldError::new(
-            "constituency",
-            "unknown_constituency",
-            format!("{value:?} is not a constituency"),
-        )
-    })
+    fn try_from(query: OrganizationQuery) -> Result<Self, ApiError> {
+        let bad = |e: FieldError| ApiError::BadRequest(e.message);
+        Ok(Self {
+            constituency: query
+                .constituency
+                .as_deref()
+                .map(Constituency::parse_field)
+                .transpose()
+                .map_err(bad)?,
+            country: query
+                .country
+                .as_deref()
+                .map(CountryCode::parse)
+                .transpose()
+                .map_err(bad)?,
+        })
+    }
 }
 
-fn parse_un_region(value: &str) -> Result<UnRegion, FieldError> {
-    UnRegion::parse(value).ok_or_else(|| {
-        FieldError::new(
-            "un_region",
-            "unknown_region",
-            format!("{value:?} is not a UN region"),
-        )
-    })
+impl RegisterOrganization {
+    fn parse(self) -> Sent<Registration> {
+        let (organization, account) = (self.organization, self.account);
+        let mut checks = Checks::new();
+        let name = checks.field(
+            "organization.name",
+            OrganizationName::parse(&organization.name),
+        );
+        let constituency = checks.field(
+            "organization.constituency",
+            Constituency::parse_field(&organization.constituency),
+        );
+        let country = checks.field(
+            "organization.country",
+            CountryCode::parse(&organization.country),
+        );
+        let un_region = checks.field(
+            "organization.un_region",
+            organization
+                .un_region
+                .as_deref()
+                .map(UnRegion::parse_field)
+                .transpose(),
+        );
+        let website = checks.field(
+            "organization.website",
+            organization
+                .website
+                .as_deref()
+                .map(Website::parse)
+                .transpose(),
+        );
+        let email = checks.field("account.email", Email::parse(&account.email));
+        let password = checks.field("account.password", Password::parse(&account.password));
+        let display_name = checks.field(
+            "account.display_name",
+            DisplayName::parse(&account.display_name),
+        );
+        checks.finish(|| {
+            Some(Registration {
+                profile: Profile {
+                    name: name?,
+                    constituency: constituency?,
+                    country: country?,
+                    un_region: un_region?,
+                    website: website?,
+                },
+                email: email?,
+                password: password?,
+                display_name: display_name?,
+            })
+        })
+    }
+}
+
+impl OrganizationPatch {
+    fn parse(self) -> Sent<ProfileChange> {
+        let mut checks = Checks::new();
+        let mut change = ProfileChange::default();
+        if let Some(name) = &self.name {
+            change.name = checks.field("name", OrganizationName::parse(name));
+        }
+        if let Some(constituency) = &self.constituency {
+            change.constituency =
+                checks.field("constituency", Constituency::parse_field(constituency));
+        }
+        if let Some(country) = &self.country {
+            change.country = checks.field("country", CountryCode::parse(country));
+        }
+        if let Some(region) = &self.un_region {
+            change.un_region = checks.field(
+                "un_region",
+                region.as_deref().map(UnRegion::parse_field).transpose(),
+            );
+        }
+        if let Some(website) = &self.website {
+            change.website = checks.field(
+                "website",
+                website.as_deref().map(Website::parse).transpose(),
+            );
+        }
+        checks.finish(|| Some(change))
+    }
+}
+
+fn one(organization: Organization, status: StatusCode) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header(etag(organization.version));
+    response.json(organization)
 }
 
 /// Registers an organization with its first maker account, in one transaction.
@@ -202,7 +283,7 @@ fn parse_un_region(value: &str) -> Result<UnRegion, FieldError> {
     operation_id = "register_organization",
     request_body = RegisterOrganization,
     responses(
-        (status = 201, description = "Registered", body = Registration,
+        (status = 201, description = "Registered", body = RegistrationAnswer,
             headers(("Location" = String), ("ETag" = String))),
         (status = 409, description = "An account with this email exists", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many registrations from this address", body = Problem,
@@ -214,111 +295,25 @@ pub async fn register_organization(
     req: HttpRequest,
     db: web::Data<Db>,
     limits: web::Data<Limits>,
-    body: JsonBody<RegisterOrganization>,
+    body: JsonContent<RegisterOrganization>,
 ) -> ApiResult<HttpResponse> {
-    limits
-        .registrations_per_address
-        .attempt(&client_key(&req))
-        .map_err(|r| ApiError::TooManyRequests {
-            retry_after_secs: r.0,
-        })?;
-    let body = body.into_inner();
-    let mut checks = Checks::new();
-    let name = checks.field(
-        "organization.name",
-        OrganizationName::parse(&body.organization.name),
-    );
-    let constituency = checks.field(
-        "organization.constituency",
-        parse_constituency(&body.organization.constituency),
-    );
-    let country = checks.field(
-        "organization.country",
-        CountryCode::parse(&body.organization.country),
-    );
-    let un_region = checks.field(
-        "organization.un_region",
-        body.organization
-            .un_region
-            .as_deref()
-            .map(parse_un_region)
-            .transpose(),
-    );
-    let website = checks.field(
-        "organization.website",
-        body.organization
-            .website
-            .as_deref()
-            .map(Website::parse)
-            .transpose(),
-    );
-    let email = checks.field("account.email", Email::parse(&body.account.email));
-    let password = checks.field("account.password", Password::parse(&body.account.password));
-    let display_name = checks.field(
-        "account.display_name",
-        DisplayName::parse(&body.account.display_name),
-    );
-    let (name, constituency, country, un_region, website, email, password, display_name) = checks
-        .finish(|| {
-            Some((
-                name?,
-                constituency?,
-                country?,
-                un_region?,
-                website?,
-                email?,
-                password?,
-                display_name?,
-            ))
-        })
-        .map_err(ApiError::Validation)?;
-
-    let password_hash = accounts::hash(password).await?;
-    let now = db::now();
-    let organization = OrganizationRow {
-        id: db::new_id(),
-        name: name.as_str().to_owned(),
-        constituency: constituency.as_str().to_owned(),
-        country: country.as_str().to_owned(),
-        un_region: un_region.map(|r| r.as_str().to_owned()),
-        website: website.map(|w| w.as_str().to_owned()),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let account = UserRow {
-        id: db::new_id(),
-        email: email.as_str().to_owned(),
-        display_name: display_name.as_str().to_owned(),
-        password_hash,
-        role: Role::Maker.as_str().to_owned(),
-        organization_id: Some(organization.id.clone()),
-        active: true,
-        tokens_valid_after: now,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let (organization, account) = db
-        .write(move |conn| {
-            queries::insert_organization(conn, &organization)?;
-            user_queries::insert_user(conn, &account, &[]).map_err(accounts::email_taken)?;
-            Ok::<_, ApiError>((organization, account))
-        })
-        .await?;
-    let organization = Organization::try_from(organization)?;
+    let client = client_key(req.peer_addr().map(|a| a.ip()));
+    let registration = body.0.and_then(RegisterOrganization::parse);
+    let (organization, account) =
+        organizations::register(&db, &limits, &client, registration).await?;
+    let organization = Organization::from(organization);
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
             format!("/api/v1/organizations/{}", organization.id),
         ))
         .insert_header(etag(organization.version))
-        .json(Registration {
+        .json(RegistrationAnswer {
             organization,
             account: RegisteredAccount {
                 id: account.id,
                 email: account.email,
-                role: Role::Maker,
+                role: account.role,
             },
         }))
 }
@@ -341,34 +336,10 @@ pub async fn list_organizations(
     page: web::Query<PageQuery>,
     query: web::Query<OrganizationQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = cursors.page(LIST, &page)?;
-    let query = query.into_inner();
-    if let Some(c) = &query.constituency {
-        parse_constituency(c).map_err(|e| ApiError::BadRequest(e.message))?;
-    }
-    if let Some(c) = &query.country {
-        CountryCode::parse(c).map_err(|e| ApiError::BadRequest(e.message))?;
-    }
-    let filter = OrganizationFilter {
-        constituency: query.constituency,
-        country: query.country,
-    };
-    let after = page.after.clone();
-    let fetch = page.fetch();
-    let rows = db
-        .run(move |conn| {
-            queries::list_organizations(conn, &filter, after.as_deref(), fetch)
-                .map_err(ApiError::from)
-        })
-        .await?;
-    let (rows, next_cursor) = cursors.finish(LIST, &page, rows, |row| row.id.clone());
-    let items = rows
-        .into_iter()
-        .map(Organization::try_from)
-        .collect::<ApiResult<Vec<_>>>()?;
-    let mut response = HttpResponse::Ok();
-    link_next(&mut response, &req, next_cursor.as_deref());
-    Ok(response.json(OrganizationList { items, next_cursor }))
+    let page = cursors.page::<Organization>(&page)?;
+    let filter = OrganizationFilter::try_from(query.into_inner())?;
+    let listing = organizations::list(&db, filter, page).await?;
+    Ok(paged(&req, &cursors, listing.map(Organization::from)))
 }
 
 /// One organization's public profile.
@@ -383,15 +354,8 @@ pub async fn list_organizations(
 )]
 #[get("/organizations/{id}")]
 pub async fn get_organization(db: web::Data<Db>, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let row = db
-        .run(move |conn| queries::find_organization(conn, &id).map_err(ApiError::from))
-        .await?
-        .ok_or_else(|| ApiError::not_found("this organization"))?;
-    let organization = Organization::try_from(row)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(organization.version))
-        .json(organization))
+    let found = organizations::get(&db, id.into_inner()).await?;
+    Ok(one(found.into(), StatusCode::OK))
 }
 
 /// Changes an organization's profile: its makers and admins only, with `If-Match`.
@@ -414,75 +378,9 @@ pub async fn update_organization(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: JsonBody<OrganizationPatch>,
+    body: JsonContent<OrganizationPatch>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    authorize(
-        Some(&user.0),
-        Action::EditOrganization {
-            organization_id: &id,
-        },
-    )
-    .map_err(denied)?;
-    let body = body.into_inner();
-    let mut checks = Checks::new();
-    let mut changes = OrganizationChanges::default();
-    if let Some(name) = &body.name {
-        changes.name = checks
-            .field("name", OrganizationName::parse(name))
-            .map(|n| n.as_str().to_owned());
-    }
-    if let Some(constituency) = &body.constituency {
-        changes.constituency = checks
-            .field("constituency", parse_constituency(constituency))
-            .map(|c| c.as_str().to_owned());
-    }
-    if let Some(country) = &body.country {
-        changes.country = checks
-            .field("country", CountryCode::parse(country))
-            .map(|c| c.as_str().to_owned());
-    }
-    if let Some(region) = &body.un_region {
-        changes.un_region = match region {
-            None => Some(None),
-            Some(r) => checks
-                .field("un_region", parse_un_region(r))
-                .map(|r| Some(r.as_str().to_owned())),
-        };
-    }
-    if let Some(website) = &body.website {
-        changes.website = match website {
-            None => Some(None),
-            Some(w) => checks
-                .field("website", Website::parse(w))
-                .map(|w| Some(w.as_str().to_owned())),
-        };
-    }
-    let changes = checks
-        .finish(|| Some(changes))
-        .map_err(ApiError::Validation)?;
-
-    let row = db
-        .write(move |conn| {
-            let current = queries::find_organization(conn, &id)?
-                .ok_or_else(|| ApiError::not_found("this organization"))?;
-            if_match.check(current.version)?;
-            let changes = OrganizationChanges {
-                version: Some(current.version + 1),
-                updated_at: Some(db::now()),
-                ..changes
-            };
-            if !queries::update_organization(conn, &id, current.version, &changes)? {
-                return Err(ApiError::PreconditionFailed(
-                    "the organization changed meanwhile: reload and retry".into(),
-                ));
-            }
-            queries::find_organization(conn, &id)?
-                .ok_or_else(|| ApiError::not_found("this organization"))
-        })
-        .await?;
-    let organization = Organization::try_from(row)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(organization.version))
-        .json(organization))
+    let change = body.0.and_then(OrganizationPatch::parse);
+    let updated = organizations::update(&db, user.0, id.into_inner(), if_match.0, change).await?;
+    Ok(one(updated.into(), StatusCode::OK))
 }

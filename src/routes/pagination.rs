@@ -3,15 +3,20 @@
 //! and bound to the list it came from). Answers carry `next_cursor` and a
 //! `Link: <…>; rel="next"` header.
 
+use std::borrow::Cow;
+
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponseBuilder};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use utoipa::IntoParams;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
+use crate::app::{Listing, PageRequest};
 use crate::error::ApiError;
 
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -33,18 +38,68 @@ pub struct CursorCodec {
     mac: Hmac<Sha256>,
 }
 
-/// A page request, checked: the number of rows to fetch and where to start.
-#[derive(Debug)]
-pub struct Page {
-    pub limit: u32,
-    pub after: Option<String>,
+/// The shape of every list answer: a page of items and the cursor of the next.
+#[derive(Debug, Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
 }
 
-impl Page {
-    /// Rows to load: one more than the page, to know whether another follows.
-    pub fn fetch(&self) -> i64 {
-        i64::from(self.limit) + 1
+/// An item of a paged list: the names of its list's schema and cursors.
+pub trait Listed: ToSchema {
+    /// The list answer's schema, e.g. `CommitmentList`.
+    const SCHEMA: &'static str;
+    /// The list its cursors are bound to, e.g. `commitments`.
+    const CURSOR: &'static str;
+}
+
+impl<T: Listed> PartialSchema for Paged<T> {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .property(
+                "items",
+                ArrayBuilder::new().items(Ref::from_schema_name(T::name())),
+            )
+            .required("items")
+            .property(
+                "next_cursor",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .description(Some(
+                        "Pass as `cursor` for the next page; `null` on the last page.",
+                    )),
+            )
+            .into()
     }
+}
+
+impl<T: Listed> ToSchema for Paged<T> {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed(T::SCHEMA)
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+    }
+}
+
+/// The list answer: the page, with `Link: <…>; rel="next"` when another follows.
+pub fn paged<T: Listed + Serialize>(
+    req: &HttpRequest,
+    cursors: &CursorCodec,
+    listing: Listing<T>,
+) -> HttpResponse {
+    let next_cursor = listing
+        .next_after
+        .map(|last| cursors.encode(T::CURSOR, &last));
+    let mut response = HttpResponse::Ok();
+    link_next(&mut response, req, next_cursor.as_deref());
+    response.json(Paged {
+        items: listing.items,
+        next_cursor,
+    })
 }
 
 impl CursorCodec {
@@ -90,8 +145,9 @@ impl CursorCodec {
         String::from_utf8(payload).map_err(|_| bad())
     }
 
-    /// Checks `?limit=` and `?cursor=` for the list named `list`.
-    pub fn page(&self, list: &str, query: &PageQuery) -> Result<Page, ApiError> {
+    /// Checks `?limit=` and `?cursor=` for the list of `T`.
+    pub fn page<T: Listed>(&self, query: &PageQuery) -> Result<PageRequest, ApiError> {
+        let list = T::CURSOR;
         let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::BadRequest(format!(
@@ -103,41 +159,12 @@ impl CursorCodec {
             .as_deref()
             .map(|c| self.decode(list, c))
             .transpose()?;
-        Ok(Page { limit, after })
-    }
-
-    /// The next cursor of a page already trimmed to its limit: `more` says
-    /// whether the extra row was there.
-    pub fn finish_page<T>(
-        &self,
-        list: &str,
-        (items, more): (Vec<T>, bool),
-        key: impl Fn(&T) -> String,
-    ) -> (Vec<T>, Option<String>) {
-        let next = items
-            .last()
-            .filter(|_| more)
-            .map(|last| self.encode(list, &key(last)));
-        (items, next)
-    }
-
-    /// Trims the extra row and returns the page's items with the next cursor.
-    pub fn finish<T>(
-        &self,
-        list: &str,
-        page: &Page,
-        mut rows: Vec<T>,
-        key: impl Fn(&T) -> String,
-    ) -> (Vec<T>, Option<String>) {
-        let limit = page.limit as usize;
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        self.finish_page(list, (rows, more), key)
+        Ok(PageRequest { limit, after })
     }
 }
 
 /// Adds `Link: <this URL with cursor=next>; rel="next"` when there is a next page.
-pub fn link_next(response: &mut HttpResponseBuilder, req: &HttpRequest, next: Option<&str>) {
+fn link_next(response: &mut HttpResponseBuilder, req: &HttpRequest, next: Option<&str>) {
     let Some(next) = next else { return };
     let mut query: Vec<&str> = req
         .query_string()

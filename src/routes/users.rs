@@ -1,25 +1,23 @@
 //! Accounts and roles, managed by admins.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::body::JsonBody;
-use super::pagination::{CursorCodec, PageQuery, link_next};
+use super::body::JsonContent;
+use super::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
 use super::precondition::{IfMatch, etag};
 use super::validation::field_errors;
-use crate::accounts::{self, NewAccount};
+use crate::app::{Sent, accounts};
 use crate::auth::AuthUser;
-use crate::auth::extractor::denied;
-use crate::db::users::{self as queries, UserChanges, UserFilter, UserWithScopes};
-use crate::db::{self, Db};
-use crate::domain::account::{DisplayName, Role};
-use crate::domain::policy::{Action, authorize, removes_last_admin};
+use crate::db::Db;
+use crate::db::users::{UserFilter, UserWithScopes};
+use crate::domain::account::{AccountChange, DisplayName, NewAccount, Role};
 use crate::domain::validation::Checks;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 
 /// An account as admins see it (never its password hash).
 #[derive(Debug, Serialize, ToSchema)]
@@ -51,36 +49,32 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<UserWithScopes> for User {
-    type Error = ApiError;
-
-    fn try_from(account: UserWithScopes) -> ApiResult<Self> {
+impl From<UserWithScopes> for User {
+    fn from(account: UserWithScopes) -> Self {
         let user = account.user;
-        let role = Role::parse(&user.role).ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!("user {} has role {:?}", user.id, user.role))
-        })?;
-        Ok(Self {
+        Self {
             id: user.id,
             email: user.email,
             display_name: user.display_name,
-            role,
+            role: user.role,
             organization_id: user.organization_id,
             coalitions: account.coalitions,
             active: user.active,
             version: user.version,
             created_at: user.created_at.and_utc(),
             updated_at: user.updated_at.and_utc(),
-        })
+        }
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserList {
-    pub items: Vec<User>,
-    pub next_cursor: Option<String>,
+impl Listed for User {
+    const SCHEMA: &'static str = "UserList";
+    const CURSOR: &'static str = "users";
 }
 
-#[derive(Debug, Deserialize, ToSchema, Validate)]
+pub type UserList = Paged<User>;
+
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     #[schema(max_length = 254, example = "lead.ti@unwomen.example.org")]
@@ -94,9 +88,21 @@ pub struct CreateUser {
     /// Required for, and only for, `maker`.
     pub organization_id: Option<String>,
     /// Required (one or more) for, and only for, `coalition_lead`.
-    #[validate(length(max = 7))]
     #[schema(max_items = 7)]
     pub coalitions: Option<Vec<String>>,
+}
+
+impl CreateUser {
+    fn parse(self) -> Sent<NewAccount> {
+        NewAccount::parse(
+            &self.email,
+            &self.password,
+            &self.display_name,
+            self.role,
+            self.organization_id,
+            self.coalitions.unwrap_or_default(),
+        )
+    }
 }
 
 /// Changes to an account; absent fields stay. Changing `role`, `active`,
@@ -115,6 +121,27 @@ pub struct UserPatch {
     pub display_name: Option<String>,
 }
 
+impl UserPatch {
+    fn parse(self) -> Sent<AccountChange> {
+        let mut checks = Checks::new();
+        if let Err(errors) = self.validate() {
+            checks.extend(field_errors(&errors));
+        }
+        let display_name = self
+            .display_name
+            .map(|n| checks.field("display_name", DisplayName::parse(&n)));
+        checks.finish(|| {
+            Some(AccountChange {
+                active: self.active,
+                role: self.role,
+                coalitions: self.coalitions,
+                organization_id: self.organization_id,
+                display_name: display_name.flatten(),
+            })
+        })
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
@@ -126,7 +153,14 @@ pub struct UserQuery {
     pub active: Option<bool>,
 }
 
-const LIST: &str = "users";
+fn one(user: User, status: StatusCode) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header(etag(user.version));
+    if status == StatusCode::CREATED {
+        response.insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)));
+    }
+    response.json(user)
+}
 
 /// Creates an account with any role (admins only).
 #[utoipa::path(
@@ -144,29 +178,11 @@ const LIST: &str = "users";
 pub async fn create_user(
     db: web::Data<Db>,
     user: AuthUser,
-    body: JsonBody<CreateUser>,
+    body: JsonContent<CreateUser>,
 ) -> ApiResult<HttpResponse> {
-    authorize(Some(&user.0), Action::ManageUsers).map_err(denied)?;
-    let body = body.into_inner();
-    let mut checks = Checks::new();
-    if let Err(errors) = body.validate() {
-        checks.extend(field_errors(&errors));
-    }
-    let account = checks.then(NewAccount::parse(
-        &body.email,
-        &body.password,
-        &body.display_name,
-        body.role,
-        body.organization_id,
-        body.coalitions.unwrap_or_default(),
-    ));
-    let account = checks.finish(|| account).map_err(ApiError::Validation)?;
-    let created = accounts::create_account(&db, account).await?;
-    let created = User::try_from(created)?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/users/{}", created.id)))
-        .insert_header(etag(created.version))
-        .json(created))
+    let account = body.0.and_then(CreateUser::parse);
+    let created = accounts::create_user(&db, user.0, account).await?;
+    Ok(one(created.into(), StatusCode::CREATED))
 }
 
 /// Lists accounts in creation order (admins only).
@@ -189,28 +205,15 @@ pub async fn list_users(
     page: web::Query<PageQuery>,
     query: web::Query<UserQuery>,
 ) -> ApiResult<HttpResponse> {
-    authorize(Some(&user.0), Action::ManageUsers).map_err(denied)?;
-    let page = cursors.page(LIST, &page)?;
+    let page = cursors.page::<User>(&page)?;
     let query = query.into_inner();
     let filter = UserFilter {
-        role: query.role.map(|r| r.as_str().to_owned()),
+        role: query.role,
         organization_id: query.organization,
         active: query.active,
     };
-    let (after, fetch) = (page.after.clone(), page.fetch());
-    let rows = db
-        .run(move |conn| {
-            queries::list_users(conn, &filter, after.as_deref(), fetch).map_err(ApiError::from)
-        })
-        .await?;
-    let (rows, next_cursor) = cursors.finish(LIST, &page, rows, |row| row.user.id.clone());
-    let items = rows
-        .into_iter()
-        .map(User::try_from)
-        .collect::<ApiResult<Vec<_>>>()?;
-    let mut response = HttpResponse::Ok();
-    link_next(&mut response, &req, next_cursor.as_deref());
-    Ok(response.json(UserList { items, next_cursor }))
+    let listing = accounts::list_users(&db, user.0, filter, page).await?;
+    Ok(paged(&req, &cursors, listing.map(User::from)))
 }
 
 /// One account (admins only).
@@ -231,16 +234,8 @@ pub async fn get_user(
     user: AuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    authorize(Some(&user.0), Action::ManageUsers).map_err(denied)?;
-    let id = id.into_inner();
-    let found = db
-        .run(move |conn| queries::find_user(conn, &id).map_err(ApiError::from))
-        .await?
-        .ok_or_else(|| ApiError::not_found("this account"))?;
-    let found = User::try_from(found)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(found.version))
-        .json(found))
+    let found = accounts::get_user(&db, user.0, id.into_inner()).await?;
+    Ok(one(found.into(), StatusCode::OK))
 }
 
 /// Changes an account's role, scopes or state (admins only, with `If-Match`).
@@ -265,78 +260,9 @@ pub async fn update_user(
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: JsonBody<UserPatch>,
+    body: JsonContent<UserPatch>,
 ) -> ApiResult<HttpResponse> {
-    authorize(Some(&user.0), Action::ManageUsers).map_err(denied)?;
-    let id = id.into_inner();
-    let body = body.into_inner();
-    let mut checks = Checks::new();
-    if let Err(errors) = body.validate() {
-        checks.extend(field_errors(&errors));
-    }
-    let display_name = body
-        .display_name
-        .as_deref()
-        .map(|n| checks.field("display_name", DisplayName::parse(n)));
-    checks.finish(|| Some(())).map_err(ApiError::Validation)?;
-    let display_name = display_name.flatten().map(|n| n.as_str().to_owned());
-
-    let updated = db
-        .write(move |conn| {
-            let current = queries::find_user(conn, &id)?
-                .ok_or_else(|| ApiError::not_found("this account"))?;
-            if_match.check(current.user.version)?;
-            let current_role = Role::parse(&current.user.role)
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("user {id} has a bad role")))?;
-            let role = body.role.unwrap_or(current_role);
-            // A maker turned into anything else leaves its organization.
-            let organization_id = match (&body.organization_id, role) {
-                (Some(org), _) => Some(org.clone()),
-                (None, Role::Maker) => current.user.organization_id.clone(),
-                (None, _) => None,
-            };
-            let coalitions = match (&body.coalitions, role) {
-                (Some(c), _) => accounts::dedup(c.clone()),
-                (None, Role::CoalitionLead) => current.coalitions.clone(),
-                (None, _) => Vec::new(),
-            };
-            let active = body.active.unwrap_or(current.user.active);
-            accounts::check_membership(conn, role, organization_id.as_deref(), &coalitions)?;
-
-            let was = (current_role, current.user.active);
-            if removes_last_admin(was, (role, active), queries::count_active_admins(conn)?) {
-                return Err(ApiError::Conflict {
-                    code: "last_admin",
-                    detail: "this is the last active admin: make another admin first".into(),
-                });
-            }
-            let access_changed = role != current_role
-                || active != current.user.active
-                || organization_id != current.user.organization_id
-                || coalitions != current.coalitions;
-            let now = db::now();
-            let changes = UserChanges {
-                display_name,
-                role: Some(role.as_str().to_owned()),
-                organization_id: Some(organization_id),
-                active: Some(active),
-                tokens_valid_after: access_changed.then_some(now),
-                version: Some(current.user.version + 1),
-                updated_at: Some(now),
-            };
-            if !queries::update_user(conn, &id, current.user.version, &changes)? {
-                return Err(ApiError::PreconditionFailed(
-                    "the account changed meanwhile: reload and retry".into(),
-                ));
-            }
-            if coalitions != current.coalitions {
-                queries::replace_coalitions(conn, &id, &coalitions)?;
-            }
-            queries::find_user(conn, &id)?.ok_or_else(|| ApiError::not_found("this account"))
-        })
-        .await?;
-    let updated = User::try_from(updated)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(updated.version))
-        .json(updated))
+    let change = body.0.and_then(UserPatch::parse);
+    let updated = accounts::update_user(&db, user.0, id.into_inner(), if_match.0, change).await?;
+    Ok(one(updated.into(), StatusCode::OK))
 }

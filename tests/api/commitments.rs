@@ -529,16 +529,9 @@ async fn rejection_is_final_and_completion_is_verified_by_the_lead() {
     let ti = app
         .accepted("Digital Sisters", "technology-innovation", None)
         .await;
-    let c = app
-        .create_commitment(&ti.maker, &commitment_body("To reject"))
-        .await;
-    let p = path(&c);
-    let s = json_ok(
-        app.act(&ti.maker, &format!("{p}/submit"), &c["version"], json!({}))
-            .await,
-    )
-    .await;
-    assert_problem(
+    let s = app.commitment_in(&ti, Stage::Submitted, "To reject").await;
+    let p = path(&s);
+    let problem = assert_problem(
         app.act(
             &ti.lead,
             &format!("{p}/reviews"),
@@ -550,54 +543,34 @@ async fn rejection_is_final_and_completion_is_verified_by_the_lead() {
         "validation_failed",
     )
     .await;
-    let r = json_ok(
-        app.act(
-            &ti.lead,
-            &format!("{p}/reviews"),
-            &s["version"],
-            json!({"decision": "reject", "comment": "Out of scope"}),
-        )
-        .await,
-    )
-    .await;
+    assert_eq!(problem["errors"][0]["field"], "comment");
+    let r = app.commitment_in(&ti, Stage::Rejected, "Rejected").await;
     assert_eq!(r["status"], "rejected");
-    for (caller, action, body) in [
-        (&ti.maker, "submit", json!({})),
-        (&ti.maker, "withdraw", json!({"reason": "x"})),
-    ] {
+    for (action, body) in [("submit", json!({})), ("withdraw", json!({"reason": "x"}))] {
         assert_problem(
-            app.act(caller, &format!("{p}/{action}"), &r["version"], body)
-                .await,
+            app.act(
+                &ti.maker,
+                &format!("{}/{action}", path(&r)),
+                &r["version"],
+                body,
+            )
+            .await,
             409,
             "invalid_transition",
         )
         .await;
     }
-
-    // A completion claim (filed with progress reports) is verified by the lead.
-    let c = app
-        .create_commitment(&ti.maker, &commitment_body("To complete"))
+    let back = app
+        .commitment_in(&ti, Stage::ChangesRequested, "Sent back")
         .await;
-    let p = path(&c);
-    let s = json_ok(
-        app.act(&ti.maker, &format!("{p}/submit"), &c["version"], json!({}))
-            .await,
-    )
-    .await;
-    let a = json_ok(
-        app.act(
-            &ti.lead,
-            &format!("{p}/reviews"),
-            &s["version"],
-            json!({"decision": "approve"}),
-        )
-        .await,
-    )
-    .await;
+    assert_eq!(back["status"], "changes_requested");
+
+    // Approved, a commitment is not yet complete.
+    let a = app.commitment_in(&ti, Stage::Approved, "To complete").await;
     assert_problem(
         app.act(
             &ti.lead,
-            &format!("{p}/reviews"),
+            &format!("{}/reviews", path(&a)),
             &a["version"],
             json!({"decision": "verify_completion"}),
         )
@@ -606,22 +579,17 @@ async fn rejection_is_final_and_completion_is_verified_by_the_lead() {
         "invalid_transition",
     )
     .await;
-    let id = a["id"].as_str().unwrap().to_owned();
-    app.db
-        .run(move |conn| -> Result<usize, gef_commitments::db::DbError> {
-            use diesel::RunQueryDsl;
-            Ok(diesel::sql_query(format!(
-                "UPDATE commitments SET status = 'completion_claimed' WHERE id = '{id}'"
-            ))
-            .execute(conn)?)
-        })
-        .await
-        .unwrap();
+    // A completion claim (filed with progress reports) is verified by the lead only.
+    let claimed = app
+        .commitment_in(&ti, Stage::CompletionClaimed, "Claimed")
+        .await;
+    let p = path(&claimed);
+    assert_eq!(claimed["status"], "completion_claimed");
     assert_problem(
         app.act(
             &ti.maker,
             &format!("{p}/reviews"),
-            &a["version"],
+            &claimed["version"],
             json!({"decision": "verify_completion"}),
         )
         .await,
@@ -633,25 +601,28 @@ async fn rejection_is_final_and_completion_is_verified_by_the_lead() {
         app.act(
             &ti.lead,
             &format!("{p}/reviews"),
-            &a["version"],
+            &claimed["version"],
             json!({"decision": "verify_completion"}),
         )
         .await,
     )
     .await;
     assert_eq!(done["status"], "completed");
-    assert_problem(
-        app.act(
-            &ti.maker,
-            &format!("{p}/withdraw"),
-            &done["version"],
-            json!({"reason": "x"}),
+    let completed = app.commitment_in(&ti, Stage::Completed, "Done").await;
+    for c in [&done, &completed] {
+        assert_problem(
+            app.act(
+                &ti.maker,
+                &format!("{}/withdraw", path(c)),
+                &c["version"],
+                json!({"reason": "x"}),
+            )
+            .await,
+            409,
+            "invalid_transition",
         )
-        .await,
-        409,
-        "invalid_transition",
-    )
-    .await;
+        .await;
+    }
 }
 
 #[actix_web::test]
@@ -863,57 +834,46 @@ async fn each_caller_sees_exactly_what_the_rules_allow() {
     let admin = app
         .signed_in("admin@example.org", Role::Admin, None, &[])
         .await;
-    let draft = app
-        .create_commitment(&ti.maker, &commitment_body("Draft"))
-        .await;
-    let submitted = app
-        .create_commitment(&ti.maker, &commitment_body("Submitted"))
-        .await;
-    json_ok(
-        app.act(
-            &ti.maker,
-            &format!("{}/submit", path(&submitted)),
-            &json!(1),
-            json!({}),
-        )
-        .await,
-    )
-    .await;
-    let approved = app
-        .create_commitment(&ti.maker, &commitment_body("Approved"))
-        .await;
-    let s = json_ok(
-        app.act(
-            &ti.maker,
-            &format!("{}/submit", path(&approved)),
-            &json!(1),
-            json!({}),
-        )
-        .await,
-    )
-    .await;
-    json_ok(
-        app.act(
-            &ti.lead,
-            &format!("{}/reviews", path(&approved)),
-            &s["version"],
-            json!({"decision": "approve"}),
-        )
-        .await,
-    )
-    .await;
-
-    let callers: [(&str, Option<&Caller>, [bool; 3]); 7] = [
-        ("anonymous", None, [false, false, true]),
-        ("its maker", Some(&ti.maker), [true, true, true]),
-        ("another maker", Some(&other.maker), [false, false, true]),
-        ("its lead", Some(&ti.lead), [false, true, true]),
-        ("another lead", Some(&cj_lead), [false, false, true]),
-        ("viewer", Some(&viewer), [false, true, true]),
-        ("admin", Some(&admin), [true, true, true]),
+    let stages = [
+        Stage::Draft,
+        Stage::WithdrawnDraft,
+        Stage::Submitted,
+        Stage::ChangesRequested,
+        Stage::Rejected,
+        Stage::Approved,
+    ];
+    let mut commitments = Vec::new();
+    for stage in stages {
+        commitments.push(app.commitment_in(&ti, stage, &format!("{stage:?}")).await);
+    }
+    // Draft, withdrawn draft, submitted, sent back, rejected, approved:
+    let callers: [(&str, Option<&Caller>, [bool; 6]); 7] = [
+        ("anonymous", None, [false, false, false, false, false, true]),
+        ("its maker", Some(&ti.maker), [true; 6]),
+        (
+            "another maker",
+            Some(&other.maker),
+            [false, false, false, false, false, true],
+        ),
+        (
+            "its lead",
+            Some(&ti.lead),
+            [false, false, true, true, true, true],
+        ),
+        (
+            "another lead",
+            Some(&cj_lead),
+            [false, false, false, false, false, true],
+        ),
+        (
+            "viewer",
+            Some(&viewer),
+            [false, false, true, true, true, true],
+        ),
+        ("admin", Some(&admin), [true; 6]),
     ];
     for (who, caller, sees) in callers {
-        for (commitment, seen) in [&draft, &submitted, &approved].into_iter().zip(sees) {
+        for (commitment, seen) in commitments.iter().zip(sees) {
             let status = get(&app, caller, &path(commitment)).await.status().as_u16();
             assert_eq!(
                 status,
@@ -929,11 +889,12 @@ async fn each_caller_sees_exactly_what_the_rules_allow() {
             .iter()
             .map(|c| c["title"].as_str().unwrap())
             .collect();
-        let expected: Vec<&str> = ["Approved", "Submitted", "Draft"]
-            .into_iter()
-            .zip([sees[2], sees[1], sees[0]])
+        let expected: Vec<String> = stages
+            .iter()
+            .zip(sees)
+            .rev()
             .filter(|(_, s)| *s)
-            .map(|(t, _)| t)
+            .map(|(stage, _)| format!("{stage:?}"))
             .collect();
         assert_eq!(titles, expected, "{who}");
     }

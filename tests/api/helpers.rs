@@ -1,7 +1,8 @@
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
-use gef_commitments::accounts::{self, NewAccount};
+use gef_commitments::app::accounts;
 use gef_commitments::config::{DatabaseUrl, Secret, Settings};
 use gef_commitments::db::{Backend, Db, DbError};
+use gef_commitments::domain::account::NewAccount;
 use gef_commitments::domain::account::Role;
 use gef_commitments::startup::Application;
 use serde_json::{Value, json};

@@ -1,0 +1,464 @@
+//! Commitments: creation by makers, edits while in draft or sent back,
+//! reading and listing by visibility, the moves of their lifecycle, and
+//! their reviews and audit trail.
+
+use chrono::Datelike;
+
+use super::idempotency::{self, Replayable, StoredAnswer};
+use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
+use crate::db::commitments::{
+    self as queries, CommitmentChanges, CommitmentFilter, CommitmentRecord, CommitmentRow,
+    ReviewRow,
+};
+use crate::db::events::{self, EventRow, NewEvent, Subject};
+use crate::db::{self, Db, DbConnection, expressions, reference};
+use crate::domain::commitment::{self as rules, CommitmentStatus, Move, Refusal, Side, Stamp};
+use crate::domain::commitment_content::{CoalitionRules, Content, ContentEdit, ContentFields};
+use crate::domain::policy::{self, Action, Actor, Visibility, authorize};
+use crate::domain::validation::{FieldError, quote};
+
+const THIS: &str = "this commitment";
+
+/// A new commitment as sent: its coalition and its content.
+#[derive(Debug, Clone)]
+pub struct NewCommitment {
+    pub coalition: String,
+    pub content: ContentFields,
+}
+
+/// Creates a draft for the actor's organization in a coalition whose
+/// expression of interest was accepted; `render` gives the answer to keep
+/// for replays of `replayable`. On PostgreSQL two creators can race on a
+/// fresh reference counter or on one key; the loser's transaction fails on a
+/// unique index and runs again, numbering after the winner or replaying it.
+pub async fn create<R>(
+    db: &Db,
+    actor: Actor,
+    new: Sent<NewCommitment>,
+    replayable: Option<Replayable>,
+    render: R,
+) -> AppResult<StoredAnswer>
+where
+    R: Fn(&CommitmentRecord) -> AppResult<StoredAnswer> + Clone + Send + 'static,
+{
+    authorize(Some(&actor), Action::ActForOrganization)?;
+    let new = new?;
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let (actor, new, replayable, render) = (
+            actor.clone(),
+            new.clone(),
+            replayable.clone(),
+            render.clone(),
+        );
+        let attempt = db
+            .write(move |conn| create_in(conn, &actor, &new, replayable.as_ref(), render))
+            .await;
+        match attempt {
+            Err(AppError::Conflict {
+                code: "already_exists",
+                ..
+            }) if attempts < 3 => continue,
+            other => return other,
+        }
+    }
+}
+
+fn create_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: &NewCommitment,
+    replayable: Option<&Replayable>,
+    render: impl Fn(&CommitmentRecord) -> AppResult<StoredAnswer>,
+) -> AppResult<StoredAnswer> {
+    if let Some(request) = replayable
+        && let Some(kept) = idempotency::replay(conn, &actor.user_id, request)?
+    {
+        return Ok(kept);
+    }
+    let organization_id = actor
+        .organization_id
+        .clone()
+        .ok_or_else(|| AppError::Forbidden("only makers create commitments".into()))?;
+    let (coalition, rules) = coalition_rules(conn, &new.coalition)?;
+    let content = Content::parse(&new.content, &rules)?;
+    if !expressions::is_accepted(conn, &organization_id, &coalition.slug)? {
+        return Err(AppError::Forbidden(format!(
+            "your organization's expression of interest in {} has not been accepted yet",
+            coalition.slug
+        )));
+    }
+    let now = db::now();
+    let year = now.year();
+    let number = queries::next_reference_number(conn, &coalition.slug, year)?;
+    let (pledge_amount_minor, pledge_currency, pledge_usd_minor) =
+        queries::pledge_columns(content.pledge.as_ref());
+    let row = CommitmentRow {
+        id: db::new_id(),
+        reference: rules::reference(&coalition.reference_prefix, year, number),
+        organization_id,
+        coalition_slug: coalition.slug.clone(),
+        status: CommitmentStatus::Draft,
+        title: content.title.clone(),
+        description: content.description.clone(),
+        pledge_amount_minor,
+        pledge_currency,
+        pledge_usd_minor,
+        start_year: content.start_year,
+        end_year: content.end_year,
+        version: 1,
+        created_by: actor.user_id.clone(),
+        submitted_at: None,
+        approved_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    queries::insert_commitment(conn, &row, &content)?;
+    events::insert_event(conn, &event(&row, actor, "create", None, None))?;
+    let answer = render(&queries::load_record(conn, row)?)?;
+    if let Some(request) = replayable {
+        idempotency::keep(conn, &actor.user_id, request, &answer)?;
+    }
+    Ok(answer)
+}
+
+/// One commitment, if the caller may see it.
+pub async fn get(db: &Db, actor: Option<Actor>, id: String) -> AppResult<CommitmentRecord> {
+    db.run(move |conn| {
+        let row = visible(conn, actor.as_ref(), &id)?;
+        Ok(queries::load_record(conn, row)?)
+    })
+    .await
+}
+
+/// A page of the commitments the caller may see, newest first.
+pub async fn list(
+    db: &Db,
+    actor: Option<Actor>,
+    filter: CommitmentFilter,
+    page: PageRequest,
+) -> AppResult<Listing<CommitmentRecord>> {
+    let visibility = Visibility::of(actor.as_ref());
+    db.run(move |conn| {
+        let rows = queries::list_commitments(
+            conn,
+            &filter,
+            &visibility,
+            page.after.as_deref(),
+            page.fetch(),
+        )?;
+        let listing = page.finish(rows, |row| row.id.clone());
+        let records = queries::load_records(conn, listing.items)?;
+        Ok(Listing {
+            items: records,
+            next_after: listing.next_after,
+        })
+    })
+    .await
+}
+
+/// Edits a commitment in `draft` or `changes_requested` (its organization's makers).
+pub async fn update(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    precondition: Precondition,
+    edit: Sent<ContentEdit>,
+) -> AppResult<CommitmentRecord> {
+    db.write(move |conn| {
+        let row = visible(conn, Some(&actor), &id)?;
+        let sides = policy::sides(&actor, &row.organization_id, &row.coalition_slug);
+        if !sides.contains(&Side::Maker) {
+            return Err(AppError::Forbidden(
+                "only this organization's makers edit its commitments".into(),
+            ));
+        }
+        if !row.status.is_editable() {
+            return Err(AppError::conflict(
+                "not_editable",
+                format!(
+                    "a commitment is edited in draft or changes_requested; this one is {}",
+                    row.status.as_str()
+                ),
+            ));
+        }
+        let checked = precondition.check(row.version)?;
+        let (_, rules) = coalition_rules(conn, &row.coalition_slug)?;
+        let current = queries::load_record(conn, row.clone())?;
+        let content = Content::parse(&edit?.apply(ContentFields::from(&current.content)), &rules)?;
+        checked.write(
+            conn,
+            THIS,
+            |conn, version, next| {
+                let changes = CommitmentChanges {
+                    version: Some(next),
+                    updated_at: Some(db::now()),
+                    ..CommitmentChanges::default()
+                };
+                let row = CommitmentRow {
+                    version,
+                    ..row.clone()
+                };
+                if !queries::replace_content(conn, &row, &content, &changes)? {
+                    return Ok(false);
+                }
+                events::insert_event(conn, &event(&row, &actor, "update", Some(row.status), None))?;
+                Ok(true)
+            },
+            |conn| reload(conn, &row.id),
+        )
+    })
+    .await
+}
+
+/// The words a move comes with: a withdrawal's reason, a review's comment.
+#[derive(Debug, Clone)]
+pub struct MoveRequest {
+    pub wanted: Move,
+    pub words: String,
+}
+
+/// Submits a draft (or one sent back) for review, inside the coalition's window.
+pub async fn submit(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    precondition: Precondition,
+) -> AppResult<CommitmentRecord> {
+    let request = Ok(MoveRequest {
+        wanted: Move::Submit,
+        words: String::new(),
+    });
+    make_move(db, actor, id, precondition, Side::Maker, request, None).await
+}
+
+/// Withdraws a commitment (its makers), with a reason.
+pub async fn withdraw(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    precondition: Precondition,
+    reason: Sent<String>,
+) -> AppResult<CommitmentRecord> {
+    let request = reason.map(|words| MoveRequest {
+        wanted: Move::Withdraw,
+        words,
+    });
+    let known = Some(Move::Withdraw);
+    make_move(db, actor, id, precondition, Side::Maker, request, known).await
+}
+
+/// A coalition lead's review: approve, reject, request changes, verify completion.
+pub async fn review(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    precondition: Precondition,
+    review: Sent<MoveRequest>,
+) -> AppResult<CommitmentRecord> {
+    make_move(db, actor, id, precondition, Side::Lead, review, None).await
+}
+
+/// Makes a move of `side` on commitment `id`: visibility (404), side (403),
+/// state and submission window (409), precondition (428/412), reason (422);
+/// then the new state, what the move stamps, its review and its event, in
+/// one transaction. `known` is the move when the request did not parse.
+async fn make_move(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    precondition: Precondition,
+    side: Side,
+    request: Sent<MoveRequest>,
+    known: Option<Move>,
+) -> AppResult<CommitmentRecord> {
+    db.write(move |conn| {
+        let row = visible(conn, Some(&actor), &id)?;
+        let sides = policy::sides(&actor, &row.organization_id, &row.coalition_slug);
+        if !sides.contains(&side) {
+            return Err(not_your_move(side, &row));
+        }
+        let transition = |wanted| {
+            rules::transition(row.status, wanted, &sides).map_err(|refusal| match refusal {
+                Refusal::NotYourMove { side } => not_your_move(side, &row),
+                Refusal::WrongState { from, wanted } => AppError::conflict(
+                    "invalid_transition",
+                    format!(
+                        "a commitment in {} cannot {}",
+                        from.as_str(),
+                        wanted.as_str()
+                    ),
+                ),
+            })
+        };
+        let request = match request {
+            Ok(request) => request,
+            Err(errors) => {
+                if let Some(wanted) = known {
+                    transition(wanted)?;
+                }
+                let _ = precondition.check(row.version)?;
+                return Err(AppError::Invalid(errors));
+            }
+        };
+        let wanted = request.wanted;
+        let to = transition(wanted)?;
+        let now = db::now();
+        if wanted == Move::Submit {
+            let coalition = reference::find_coalition(conn, &row.coalition_slug)?
+                .ok_or_else(|| db::corrupt("coalition", &row.coalition_slug))?;
+            if let Some(refusal) = coalition
+                .settings()
+                .window
+                .refusal(&coalition.slug, now.date())
+            {
+                return Err(AppError::conflict("submission_window_closed", refusal));
+            }
+        }
+        let checked = precondition.check(row.version)?;
+        let reason = rules::reason(wanted, &request.words).map_err(AppError::invalid)?;
+        let rule = wanted.rule();
+        checked.write(
+            conn,
+            THIS,
+            |conn, version, next| {
+                let changes = CommitmentChanges {
+                    status: Some(to.into()),
+                    submitted_at: (rule.stamps == Some(Stamp::SubmittedAt)).then_some(Some(now)),
+                    approved_at: (rule.stamps == Some(Stamp::ApprovedAt)).then_some(Some(now)),
+                    version: Some(next),
+                    updated_at: Some(now),
+                    ..CommitmentChanges::default()
+                };
+                if !queries::update_commitment(conn, &row.id, version, &changes)? {
+                    return Ok(false);
+                }
+                if rule.records_review {
+                    queries::insert_review(
+                        conn,
+                        &ReviewRow {
+                            id: db::new_id(),
+                            commitment_id: row.id.clone(),
+                            reviewer_id: actor.user_id.clone(),
+                            decision: wanted,
+                            comment: reason.clone().unwrap_or_default(),
+                            from_status: row.status,
+                            to_status: to,
+                            created_at: now,
+                        },
+                    )?;
+                }
+                let moved = CommitmentRow {
+                    status: to,
+                    ..row.clone()
+                };
+                events::insert_event(
+                    conn,
+                    &event(
+                        &moved,
+                        &actor,
+                        wanted.as_str(),
+                        Some(row.status),
+                        reason.clone(),
+                    ),
+                )?;
+                Ok(true)
+            },
+            |conn| reload(conn, &row.id),
+        )
+    })
+    .await
+}
+
+fn not_your_move(side: Side, row: &CommitmentRow) -> AppError {
+    AppError::Forbidden(match side {
+        Side::Maker => "only this organization's makers may do this".to_owned(),
+        Side::Lead => format!("only leads of {} may review it", row.coalition_slug),
+    })
+}
+
+/// The reviews of a commitment, oldest first: for its organization, its
+/// coalition's leads, viewers and admins.
+pub async fn reviews(db: &Db, actor: Actor, id: String) -> AppResult<Vec<ReviewRow>> {
+    db.run(move |conn| {
+        let row = discussed(conn, &actor, &id)?;
+        Ok(queries::reviews_of(conn, &row.id)?)
+    })
+    .await
+}
+
+/// The audit trail of a commitment, oldest first, for the same readers as its reviews.
+pub async fn events(db: &Db, actor: Actor, id: String) -> AppResult<Vec<EventRow>> {
+    db.run(move |conn| {
+        let row = discussed(conn, &actor, &id)?;
+        Ok(events::events_of(conn, Subject::Commitment, &row.id)?)
+    })
+    .await
+}
+
+/// The commitment if the caller may read its internal discussion.
+fn discussed(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<CommitmentRow> {
+    let row = visible(conn, Some(actor), id)?;
+    if policy::may_read_discussion(actor, &row.organization_id, &row.coalition_slug) {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound(THIS))
+    }
+}
+
+/// The commitment if the caller may see it; 404 otherwise, as if it did not exist.
+fn visible(conn: &mut DbConnection, actor: Option<&Actor>, id: &str) -> AppResult<CommitmentRow> {
+    queries::find_commitment(conn, id)?
+        .filter(|row| Visibility::of(actor).sees(row.scope()))
+        .ok_or(AppError::NotFound(THIS))
+}
+
+fn reload(conn: &mut DbConnection, id: &str) -> AppResult<CommitmentRecord> {
+    let row = queries::find_commitment(conn, id)?.ok_or(AppError::NotFound(THIS))?;
+    Ok(queries::load_record(conn, row)?)
+}
+
+/// The coalition's rules, or a 422 naming `coalition` when it does not exist.
+fn coalition_rules(
+    conn: &mut DbConnection,
+    slug: &str,
+) -> AppResult<(reference::CoalitionRow, CoalitionRules)> {
+    let coalition = reference::find_coalition(conn, slug)?.ok_or_else(|| {
+        AppError::invalid(FieldError::new(
+            "coalition",
+            "unknown_coalition",
+            format!("{} is not a coalition", quote(slug)),
+        ))
+    })?;
+    let rules = CoalitionRules {
+        action_areas: reference::action_area_numbers(conn, slug)?,
+        period_start_year: coalition.period_start_year,
+        period_end_year: coalition.period_end_year,
+    };
+    Ok((coalition, rules))
+}
+
+/// The event of `action` on `row` (in its new state) by `actor`.
+fn event(
+    row: &CommitmentRow,
+    actor: &Actor,
+    action: &str,
+    from: Option<CommitmentStatus>,
+    reason: Option<String>,
+) -> NewEvent {
+    NewEvent {
+        subject_type: Subject::Commitment.as_str().into(),
+        subject_id: row.id.clone(),
+        commitment_id: Some(row.id.clone()),
+        coalition_slug: row.coalition_slug.clone(),
+        organization_id: row.organization_id.clone(),
+        actor_id: Some(actor.user_id.clone()),
+        action: action.into(),
+        from_status: from.map(String::from),
+        to_status: Some(row.status.into()),
+        reason,
+        is_public: row.status.is_public(),
+        created_at: db::now(),
+    }
+}

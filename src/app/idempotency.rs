@@ -1,0 +1,81 @@
+//! Replays of creating requests (`Idempotency-Key`): the first answer is
+//! kept with the key, in the same transaction as what it created; a replay
+//! with the same request gets it back and creates nothing. The same key
+//! with another request is a 422.
+
+use super::{AppError, AppResult};
+use crate::db::idempotency::{self, IdempotencyKeyRow};
+use crate::db::{self, DbConnection};
+use crate::domain::validation::FieldError;
+
+/// A creating request that may be replayed: the caller's key, what was
+/// asked (path) and a fingerprint of its body.
+#[derive(Debug, Clone)]
+pub struct Replayable {
+    pub key: String,
+    pub path: String,
+    pub fingerprint: String,
+}
+
+/// An answer as first given: status, `Location`, `ETag`, JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub status: u16,
+    pub location: Option<String>,
+    pub etag: Option<String>,
+    pub body: String,
+    /// Whether this is a replay of an earlier answer.
+    pub replayed: bool,
+}
+
+/// The kept answer for `request` by `owner`, if any.
+pub fn replay(
+    conn: &mut DbConnection,
+    owner: &str,
+    request: &Replayable,
+) -> AppResult<Option<StoredAnswer>> {
+    let Some(row) = idempotency::find_key(conn, owner, &request.key)? else {
+        return Ok(None);
+    };
+    if row.request_hash != request.fingerprint || row.request_path != request.path {
+        return Err(AppError::invalid(FieldError::new(
+            "Idempotency-Key",
+            "key_reused",
+            "this Idempotency-Key was used for a different request",
+        )));
+    }
+    let headers: serde_json::Value =
+        serde_json::from_str(&row.response_headers).unwrap_or_default();
+    Ok(Some(StoredAnswer {
+        status: u16::try_from(row.response_status).unwrap_or(200),
+        location: headers["location"].as_str().map(str::to_owned),
+        etag: headers["etag"].as_str().map(str::to_owned),
+        body: row.response_body,
+        replayed: true,
+    }))
+}
+
+/// Keeps `answer` for `request` by `owner`, inside the creating transaction.
+pub fn keep(
+    conn: &mut DbConnection,
+    owner: &str,
+    request: &Replayable,
+    answer: &StoredAnswer,
+) -> AppResult<()> {
+    let headers = serde_json::json!({"location": answer.location, "etag": answer.etag});
+    idempotency::insert_key(
+        conn,
+        &IdempotencyKeyRow {
+            owner: owner.to_owned(),
+            idempotency_key: request.key.clone(),
+            request_method: "POST".into(),
+            request_path: request.path.clone(),
+            request_hash: request.fingerprint.clone(),
+            response_status: i32::from(answer.status),
+            response_headers: headers.to_string(),
+            response_body: answer.body.clone(),
+            created_at: db::now(),
+        },
+    )?;
+    Ok(())
+}

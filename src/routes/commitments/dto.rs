@@ -1,0 +1,501 @@
+//! What commitments look like on the wire, and how requests become the
+//! inputs of the use cases.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::commitments::{MoveRequest, NewCommitment as NewCommitmentInput};
+use crate::db::commitments::{CommitmentFilter, CommitmentRecord, ReviewRow};
+use crate::db::events::EventRow;
+use crate::domain::commitment::{CommitmentStatus, CommitmentType, Move};
+use crate::domain::commitment_content::{
+    ContentEdit, ContentFields, IndicatorFields, PledgeFields, search_query,
+};
+use crate::domain::country::CountryCode;
+use crate::domain::organization::Constituency;
+use crate::error::ApiError;
+use crate::routes::iso::{CountryCodeSchema, CurrencyCodeSchema};
+use crate::routes::pagination::{Listed, Paged};
+
+/// An amount of money: a decimal string with its currency and USD equivalent.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"amount": "250000.00", "currency": "EUR", "amount_usd": "270000.00"}))]
+pub struct Money {
+    /// Non-negative, at most two decimals, at most 10^15.
+    #[schema(pattern = r"^[0-9]{1,16}(\.[0-9]{1,2})?$", example = "250000.00")]
+    pub amount: String,
+    #[schema(value_type = CurrencyCodeSchema)]
+    pub currency: String,
+    /// The USD equivalent; may be left out when `currency` is `USD`.
+    #[schema(pattern = r"^[0-9]{1,16}(\.[0-9]{1,2})?$")]
+    pub amount_usd: Option<String>,
+}
+
+impl From<Money> for PledgeFields {
+    fn from(money: Money) -> Self {
+        Self {
+            amount: money.amount,
+            currency: money.currency,
+            amount_usd: money.amount_usd,
+        }
+    }
+}
+
+/// A measure of progress: reported against in progress reports.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorInput {
+    #[schema(min_length = 1, max_length = 300, example = "Girls trained in coding")]
+    pub name: String,
+    #[schema(min_length = 1, max_length = 100, example = "people")]
+    pub unit: String,
+    pub baseline: Option<f64>,
+    pub target: Option<f64>,
+}
+
+impl From<IndicatorInput> for IndicatorFields {
+    fn from(i: IndicatorInput) -> Self {
+        Self {
+            name: i.name,
+            unit: i.unit,
+            baseline: i.baseline,
+            target: i.target,
+        }
+    }
+}
+
+/// A new commitment.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "coalition": "technology-innovation",
+    "action_areas": [1, 4],
+    "title": "Digital skills for 10,000 girls in rural Cambodia",
+    "description": "Weekly coding clubs in 40 secondary schools, run with local women engineers.",
+    "types": ["programmatic", "financial"],
+    "pledge": {"amount": "250000.00", "currency": "EUR", "amount_usd": "270000.00"},
+    "countries": ["KH"],
+    "regions": ["Asia and the Pacific"],
+    "start_year": 2022,
+    "end_year": 2025,
+    "partners": ["Ministry of Education, Youth and Sport"],
+    "target_groups": ["Adolescent girls"],
+    "indicators": [{"name": "Girls trained in coding", "unit": "people", "baseline": 0, "target": 10000}]
+}))]
+pub struct NewCommitment {
+    /// Coalition slug.
+    pub coalition: String,
+    /// Numbers of the coalition's action areas, one or more.
+    #[schema(min_items = 1, max_items = 20)]
+    pub action_areas: Vec<i32>,
+    #[schema(min_length = 3, max_length = 200)]
+    pub title: String,
+    #[schema(min_length = 1, max_length = 20000)]
+    pub description: String,
+    #[schema(value_type = Vec<CommitmentType>, min_items = 1, max_items = 4)]
+    pub types: Vec<String>,
+    /// Required when `types` has `financial`.
+    pub pledge: Option<Money>,
+    #[serde(default)]
+    #[schema(value_type = Vec<CountryCodeSchema>, max_items = 250)]
+    pub countries: Vec<String>,
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub regions: Vec<String>,
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub start_year: i32,
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub end_year: i32,
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub partners: Vec<String>,
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub target_groups: Vec<String>,
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub indicators: Vec<IndicatorInput>,
+}
+
+impl From<NewCommitment> for NewCommitmentInput {
+    fn from(body: NewCommitment) -> Self {
+        Self {
+            coalition: body.coalition,
+            content: ContentFields {
+                action_areas: body.action_areas,
+                title: body.title,
+                description: body.description,
+                types: body.types,
+                pledge: body.pledge.map(PledgeFields::from),
+                countries: body.countries,
+                regions: body.regions,
+                start_year: body.start_year,
+                end_year: body.end_year,
+                partners: body.partners,
+                target_groups: body.target_groups,
+                indicators: body
+                    .indicators
+                    .into_iter()
+                    .map(IndicatorFields::from)
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// Changes to a commitment in `draft` or `changes_requested`; absent fields
+/// stay, lists are replaced whole. `pledge: null` removes the pledge. The
+/// result is checked whole, as a new commitment is.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentPatch {
+    #[schema(min_items = 1, max_items = 20)]
+    pub action_areas: Option<Vec<i32>>,
+    #[schema(min_length = 3, max_length = 200)]
+    pub title: Option<String>,
+    #[schema(min_length = 1, max_length = 20000)]
+    pub description: Option<String>,
+    #[schema(value_type = Option<Vec<CommitmentType>>, min_items = 1, max_items = 4)]
+    pub types: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::routes::body::present")]
+    pub pledge: Option<Option<Money>>,
+    #[schema(value_type = Option<Vec<CountryCodeSchema>>, max_items = 250)]
+    pub countries: Option<Vec<String>>,
+    #[schema(max_items = 20)]
+    pub regions: Option<Vec<String>>,
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub start_year: Option<i32>,
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub end_year: Option<i32>,
+    #[schema(max_items = 50)]
+    pub partners: Option<Vec<String>>,
+    #[schema(max_items = 50)]
+    pub target_groups: Option<Vec<String>>,
+    #[schema(max_items = 50)]
+    pub indicators: Option<Vec<IndicatorInput>>,
+}
+
+impl From<CommitmentPatch> for ContentEdit {
+    fn from(patch: CommitmentPatch) -> Self {
+        Self {
+            action_areas: patch.action_areas,
+            title: patch.title,
+            description: patch.description,
+            types: patch.types,
+            pledge: patch.pledge.map(|p| p.map(PledgeFields::from)),
+            countries: patch.countries,
+            regions: patch.regions,
+            start_year: patch.start_year,
+            end_year: patch.end_year,
+            partners: patch.partners,
+            target_groups: patch.target_groups,
+            indicators: patch
+                .indicators
+                .map(|list| list.into_iter().map(IndicatorFields::from).collect()),
+        }
+    }
+}
+
+/// The organization behind a commitment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitmentOrganization {
+    pub id: String,
+    pub name: String,
+    pub constituency: Constituency,
+    #[schema(value_type = CountryCodeSchema)]
+    pub country: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Indicator {
+    pub name: String,
+    pub unit: String,
+    pub baseline: Option<f64>,
+    pub target: Option<f64>,
+}
+
+/// A commitment as its readers see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Commitment {
+    pub id: String,
+    /// Public reference, e.g. `TI-2026-0042`: coalition, year of creation, number.
+    pub reference: String,
+    pub status: CommitmentStatus,
+    /// The `ETag` of this resource.
+    pub version: i32,
+    pub organization: CommitmentOrganization,
+    pub coalition: String,
+    pub action_areas: Vec<i32>,
+    pub title: String,
+    pub description: String,
+    pub types: Vec<CommitmentType>,
+    pub pledge: Option<Money>,
+    #[schema(value_type = Vec<CountryCodeSchema>)]
+    pub countries: Vec<String>,
+    pub regions: Vec<String>,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub partners: Vec<String>,
+    pub target_groups: Vec<String>,
+    pub indicators: Vec<Indicator>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<CommitmentRecord> for Commitment {
+    fn from(record: CommitmentRecord) -> Self {
+        let CommitmentRecord {
+            row,
+            organization,
+            content,
+        } = record;
+        Self {
+            id: row.id,
+            reference: row.reference,
+            status: row.status,
+            version: row.version,
+            organization: CommitmentOrganization {
+                id: organization.id,
+                name: organization.name,
+                constituency: organization.constituency,
+                country: organization.country,
+            },
+            coalition: row.coalition_slug,
+            action_areas: content.action_areas,
+            title: content.title,
+            description: content.description,
+            types: content.types,
+            pledge: content.pledge.map(|p| Money {
+                amount: p.amount.to_string(),
+                currency: p.currency.as_str().to_owned(),
+                amount_usd: Some(p.amount_usd.to_string()),
+            }),
+            countries: content
+                .countries
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            regions: content.regions,
+            start_year: content.start_year,
+            end_year: content.end_year,
+            partners: content.partners,
+            target_groups: content.target_groups,
+            indicators: content
+                .indicators
+                .into_iter()
+                .map(|i| Indicator {
+                    name: i.name,
+                    unit: i.unit,
+                    baseline: i.baseline,
+                    target: i.target,
+                })
+                .collect(),
+            submitted_at: row.submitted_at.map(|t| t.and_utc()),
+            approved_at: row.approved_at.map(|t| t.and_utc()),
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}
+
+impl Listed for Commitment {
+    const SCHEMA: &'static str = "CommitmentList";
+    const CURSOR: &'static str = "commitments";
+}
+
+pub type CommitmentList = Paged<Commitment>;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommitmentQuery {
+    /// Coalition slug.
+    pub coalition: Option<String>,
+    /// Action area number (within `coalition` when given).
+    #[param(minimum = 1, maximum = 99)]
+    pub action_area: Option<i32>,
+    #[param(value_type = Option<CommitmentStatus>)]
+    pub status: Option<String>,
+    /// Commitment type.
+    #[serde(rename = "type")]
+    #[param(rename = "type", value_type = Option<CommitmentType>)]
+    pub commitment_type: Option<String>,
+    /// Implementation country.
+    #[param(value_type = Option<CountryCodeSchema>)]
+    pub country: Option<String>,
+    /// Implementation region, as written on commitments.
+    #[param(max_length = 100)]
+    pub region: Option<String>,
+    /// The maker's constituency.
+    #[param(value_type = Option<Constituency>)]
+    pub constituency: Option<String>,
+    /// Organization id.
+    pub organization: Option<String>,
+    /// Text in the title or description (case-insensitive).
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// Only commitments changed at or after this instant (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<CommitmentQuery> for CommitmentFilter {
+    type Error = ApiError;
+
+    fn try_from(query: CommitmentQuery) -> Result<Self, ApiError> {
+        let bad = |message: String| ApiError::BadRequest(message);
+        let status = query
+            .status
+            .map(|s| {
+                CommitmentStatus::parse(&s)
+                    .ok_or_else(|| bad(format!("status {s:?} is not a commitment status")))
+            })
+            .transpose()?;
+        let commitment_type = query
+            .commitment_type
+            .map(|t| {
+                CommitmentType::parse(&t)
+                    .ok_or_else(|| bad(format!("type {t:?} is not a commitment type")))
+            })
+            .transpose()?;
+        let country = query
+            .country
+            .map(|c| CountryCode::parse(&c).map_err(|e| bad(e.message)))
+            .transpose()?;
+        let constituency = query
+            .constituency
+            .map(|c| Constituency::parse_field(&c).map_err(|e| bad(e.message)))
+            .transpose()?;
+        if query.action_area.is_some_and(|n| !(1..=99).contains(&n)) {
+            return Err(bad("action_area must be 1 to 99".into()));
+        }
+        if query.q.as_ref().is_some_and(|q| q.chars().count() > 200)
+            || query
+                .region
+                .as_ref()
+                .is_some_and(|r| r.chars().count() > 100)
+        {
+            return Err(bad("q is at most 200 characters, region at most 100".into()));
+        }
+        Ok(Self {
+            coalition: query.coalition,
+            action_area: query.action_area,
+            status,
+            commitment_type,
+            country,
+            region: query.region,
+            constituency,
+            organization: query.organization,
+            text: query.q.as_deref().and_then(search_query),
+            updated_since: query.updated_since.map(|t| t.naive_utc()),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRequest {
+    /// Why the commitment is withdrawn.
+    #[schema(min_length = 1, max_length = 10000)]
+    pub reason: String,
+}
+
+/// A coalition lead's decision on a commitment.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision": "request_changes", "comment": "Please add a baseline for the indicator."}))]
+pub struct ReviewRequest {
+    pub decision: ReviewDecision,
+    /// Required for `reject` and `request_changes`.
+    #[serde(default)]
+    #[schema(max_length = 10000)]
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Approve,
+    Reject,
+    RequestChanges,
+    VerifyCompletion,
+}
+
+impl From<ReviewRequest> for MoveRequest {
+    fn from(review: ReviewRequest) -> Self {
+        Self {
+            wanted: match review.decision {
+                ReviewDecision::Approve => Move::Approve,
+                ReviewDecision::Reject => Move::Reject,
+                ReviewDecision::RequestChanges => Move::RequestChanges,
+                ReviewDecision::VerifyCompletion => Move::VerifyCompletion,
+            },
+            words: review.comment,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Review {
+    pub id: String,
+    pub reviewer_id: String,
+    pub decision: String,
+    pub comment: String,
+    pub from_status: CommitmentStatus,
+    pub to_status: CommitmentStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ReviewRow> for Review {
+    fn from(r: ReviewRow) -> Self {
+        Self {
+            id: r.id,
+            reviewer_id: r.reviewer_id,
+            decision: r.decision.as_str().to_owned(),
+            comment: r.comment,
+            from_status: r.from_status,
+            to_status: r.to_status,
+            created_at: r.created_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewList {
+    pub items: Vec<Review>,
+}
+
+/// One entry of the audit trail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Event {
+    /// Increases with every event written.
+    pub id: i64,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub reason: Option<String>,
+    /// The account that acted.
+    pub actor_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<EventRow> for Event {
+    fn from(e: EventRow) -> Self {
+        Self {
+            id: e.id,
+            action: e.action,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            reason: e.reason,
+            actor_id: e.actor_id,
+            created_at: e.created_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventList {
+    pub items: Vec<Event>,
+}
