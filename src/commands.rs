@@ -5,6 +5,7 @@ use std::io::BufRead;
 
 use chrono::Duration;
 
+use crate::app::progress::{self, NewCycle};
 use crate::app::{AppError, accounts};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::secret::jwt_secret;
@@ -105,6 +106,13 @@ pub fn issue_token(
             other => other.into(),
         })?;
     Ok(issued.token)
+}
+
+/// Opens a reporting cycle, as `POST /reporting-cycles` does for admins.
+pub fn open_cycle(settings: &Settings, cycle: NewCycle) -> Result<(), CommandError> {
+    let db = open_database(&settings.database)?;
+    actix_web::rt::System::new().block_on(progress::open_cycle(&db, cycle))?;
+    Ok(())
 }
 
 /// `30d`, `12h`, `90m` or `3600s`: from a minute to ten years.

@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use gef_commitments::app::progress::NewCycle;
 use gef_commitments::commands::{self, AddUser};
 use gef_commitments::config::{ConfigError, Settings};
 use gef_commitments::domain::account::Role;
@@ -36,6 +37,25 @@ enum Command {
         /// Lifetime: 30d, 12h, 90m or 3600s.
         #[arg(long, default_value = "30d", value_parser = commands::parse_ttl)]
         ttl: chrono::Duration,
+    },
+    /// Manage reporting cycles.
+    Cycle {
+        #[command(subcommand)]
+        command: CycleCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CycleCommand {
+    /// Open the reporting cycle of a year: reports on it are filed from
+    /// --opens-on to --closes-on (dates as 2026-01-15, both included).
+    Open {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        opens_on: chrono::NaiveDate,
+        #[arg(long)]
+        closes_on: chrono::NaiveDate,
     },
 }
 
@@ -93,6 +113,23 @@ fn main() -> ExitCode {
             };
             commands::add_user(&settings, args, std::io::stdin().lock())
                 .map(|id| println!("created {} account {id}", role.as_str()))
+                .map_err(|e| e.to_string())
+        }),
+        Command::Cycle {
+            command:
+                CycleCommand::Open {
+                    year,
+                    opens_on,
+                    closes_on,
+                },
+        } => settings().and_then(|settings| {
+            let cycle = NewCycle {
+                year,
+                opens_on,
+                closes_on,
+            };
+            commands::open_cycle(&settings, cycle)
+                .map(|()| println!("opened the {year} reporting cycle: {opens_on} to {closes_on}"))
                 .map_err(|e| e.to_string())
         }),
         Command::Token { email, ttl } => settings().and_then(|settings| {

@@ -32,6 +32,7 @@ use crate::routes;
         (name = "organizations", description = "Commitment makers: registration and profiles"),
         (name = "expressions of interest", description = "Organizations asking to join a coalition"),
         (name = "commitments", description = "Commitments, their review and their audit trail"),
+        (name = "progress", description = "Reporting cycles, yearly progress reports and their validation"),
         (name = "health", description = "Liveness and readiness probes"),
         (name = "meta", description = "This API's own description"),
     )

@@ -3,6 +3,7 @@
 //! `run_until_stopped()` serves until a signal.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -11,6 +12,7 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use crate::app::{Clock, SystemClock};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::Limits;
 use crate::auth::secret::jwt_secret;
@@ -33,7 +35,16 @@ pub struct Application {
 
 impl Application {
     pub fn build(settings: &Settings) -> Result<Self, ConfigError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock))
+    }
+
+    /// The server, reading today's date from `clock` (tests move it).
+    pub fn build_with_clock(
+        settings: &Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, ConfigError> {
         let db = open_database(&settings.database)?;
+        let clock: web::Data<dyn Clock> = web::Data::from(clock);
         let secret = jwt_secret(
             settings.jwt_secret.as_ref().map(Secret::expose),
             &settings.database,
@@ -70,6 +81,7 @@ impl Application {
                 .app_data(keys.clone())
                 .app_data(cursors.clone())
                 .app_data(limits.clone())
+                .app_data(clock.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(JSON_LIMIT_BYTES)

@@ -2,7 +2,7 @@
 //! reading and listing by visibility, the moves of their lifecycle, and
 //! their reviews and audit trail.
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::idempotency::{self, Replayable, StoredAnswer};
 use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
@@ -33,6 +33,7 @@ pub struct NewCommitment {
 /// unique index and runs again, numbering after the winner or replaying it.
 pub async fn create<R>(
     db: &Db,
+    today: NaiveDate,
     actor: Actor,
     new: Sent<NewCommitment>,
     replayable: Option<Replayable>,
@@ -53,7 +54,7 @@ where
             render.clone(),
         );
         let attempt = db
-            .write(move |conn| create_in(conn, &actor, &new, replayable.as_ref(), render))
+            .write(move |conn| create_in(conn, today, &actor, &new, replayable.as_ref(), render))
             .await;
         match attempt {
             Err(AppError::Conflict {
@@ -67,6 +68,7 @@ where
 
 fn create_in(
     conn: &mut DbConnection,
+    today: NaiveDate,
     actor: &Actor,
     new: &NewCommitment,
     replayable: Option<&Replayable>,
@@ -116,18 +118,23 @@ fn create_in(
     };
     queries::insert_commitment(conn, &row, &content)?;
     events::insert_event(conn, &event(&row, actor, "create", None, None))?;
-    let answer = render(&queries::load_record(conn, row)?)?;
+    let answer = render(&queries::load_record(conn, row, today)?)?;
     if let Some(request) = replayable {
         idempotency::keep(conn, &actor.user_id, request, &answer)?;
     }
     Ok(answer)
 }
 
-/// One commitment, if the caller may see it.
-pub async fn get(db: &Db, actor: Option<Actor>, id: String) -> AppResult<CommitmentRecord> {
+/// One commitment, if the caller may see it, as of `today`.
+pub async fn get(
+    db: &Db,
+    today: NaiveDate,
+    actor: Option<Actor>,
+    id: String,
+) -> AppResult<CommitmentRecord> {
     db.run(move |conn| {
         let row = visible(conn, actor.as_ref(), &id)?;
-        Ok(queries::load_record(conn, row)?)
+        Ok(queries::load_record(conn, row, today)?)
     })
     .await
 }
@@ -135,6 +142,7 @@ pub async fn get(db: &Db, actor: Option<Actor>, id: String) -> AppResult<Commitm
 /// A page of the commitments the caller may see, newest first.
 pub async fn list(
     db: &Db,
+    today: NaiveDate,
     actor: Option<Actor>,
     filter: CommitmentFilter,
     page: PageRequest,
@@ -149,7 +157,7 @@ pub async fn list(
             page.fetch(),
         )?;
         let listing = page.finish(rows, |row| row.id.clone());
-        let records = queries::load_records(conn, listing.items)?;
+        let records = queries::load_records(conn, listing.items, today)?;
         Ok(Listing {
             items: records,
             next_after: listing.next_after,
@@ -161,6 +169,7 @@ pub async fn list(
 /// Edits a commitment in `draft` or `changes_requested` (its organization's makers).
 pub async fn update(
     db: &Db,
+    today: NaiveDate,
     actor: Actor,
     id: String,
     precondition: Precondition,
@@ -185,7 +194,7 @@ pub async fn update(
         }
         let checked = precondition.check(row.version)?;
         let (_, rules) = coalition_rules(conn, &row.coalition_slug)?;
-        let current = queries::load_record(conn, row.clone())?;
+        let current = queries::load_record(conn, row.clone(), today)?;
         let content = Content::parse(&edit?.apply(ContentFields::from(&current.content)), &rules)?;
         checked.write(
             conn,
@@ -206,7 +215,7 @@ pub async fn update(
                 events::insert_event(conn, &event(&row, &actor, "update", Some(row.status), None))?;
                 Ok(true)
             },
-            |conn| reload(conn, &row.id),
+            |conn| reload(conn, &row.id, today),
         )
     })
     .await
@@ -222,6 +231,7 @@ pub struct MoveRequest {
 /// Submits a draft (or one sent back) for review, inside the coalition's window.
 pub async fn submit(
     db: &Db,
+    today: NaiveDate,
     actor: Actor,
     id: String,
     precondition: Precondition,
@@ -230,12 +240,23 @@ pub async fn submit(
         wanted: Move::Submit,
         words: String::new(),
     });
-    make_move(db, actor, id, precondition, Side::Maker, request, None).await
+    make_move(
+        db,
+        today,
+        actor,
+        id,
+        precondition,
+        Side::Maker,
+        request,
+        None,
+    )
+    .await
 }
 
 /// Withdraws a commitment (its makers), with a reason.
 pub async fn withdraw(
     db: &Db,
+    today: NaiveDate,
     actor: Actor,
     id: String,
     precondition: Precondition,
@@ -246,26 +267,42 @@ pub async fn withdraw(
         words,
     });
     let known = Some(Move::Withdraw);
-    make_move(db, actor, id, precondition, Side::Maker, request, known).await
+    make_move(
+        db,
+        today,
+        actor,
+        id,
+        precondition,
+        Side::Maker,
+        request,
+        known,
+    )
+    .await
 }
 
 /// A coalition lead's review: approve, reject, request changes, verify completion.
 pub async fn review(
     db: &Db,
+    today: NaiveDate,
     actor: Actor,
     id: String,
     precondition: Precondition,
     review: Sent<MoveRequest>,
 ) -> AppResult<CommitmentRecord> {
-    make_move(db, actor, id, precondition, Side::Lead, review, None).await
+    make_move(db, today, actor, id, precondition, Side::Lead, review, None).await
 }
 
 /// Makes a move of `side` on commitment `id`: visibility (404), side (403),
 /// state and submission window (409), precondition (428/412), reason (422);
 /// then the new state, what the move stamps, its review and its event, in
 /// one transaction. `known` is the move when the request did not parse.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one use case behind three entry points"
+)]
 async fn make_move(
     db: &Db,
+    today: NaiveDate,
     actor: Actor,
     id: String,
     precondition: Precondition,
@@ -308,70 +345,87 @@ async fn make_move(
         if wanted == Move::Submit {
             let coalition = reference::find_coalition(conn, &row.coalition_slug)?
                 .ok_or_else(|| db::corrupt("coalition", &row.coalition_slug))?;
-            if let Some(refusal) = coalition
-                .settings()
-                .window
-                .refusal(&coalition.slug, now.date())
-            {
+            if let Some(refusal) = coalition.settings().window.refusal(&coalition.slug, today) {
                 return Err(AppError::conflict("submission_window_closed", refusal));
             }
         }
         let checked = precondition.check(row.version)?;
         let reason = rules::reason(wanted, &request.words).map_err(AppError::invalid)?;
-        let rule = wanted.rule();
         checked.write(
             conn,
             THIS,
             |conn, version, next| {
-                let changes = CommitmentChanges {
-                    status: Some(to.into()),
-                    submitted_at: (rule.stamps == Some(Stamp::SubmittedAt)).then_some(Some(now)),
-                    approved_at: (rule.stamps == Some(Stamp::ApprovedAt)).then_some(Some(now)),
-                    version: Some(next),
-                    updated_at: Some(now),
-                    ..CommitmentChanges::default()
+                let moved = Moved {
+                    wanted,
+                    to,
+                    reason: reason.clone(),
                 };
-                if !queries::update_commitment(conn, &row.id, version, &changes)? {
-                    return Ok(false);
-                }
-                if rule.records_review {
-                    queries::insert_review(
-                        conn,
-                        &ReviewRow {
-                            id: db::new_id(),
-                            commitment_id: row.id.clone(),
-                            reviewer_id: actor.user_id.clone(),
-                            decision: wanted,
-                            comment: reason.clone().unwrap_or_default(),
-                            from_status: row.status,
-                            to_status: to,
-                            created_at: now,
-                        },
-                    )?;
-                }
-                let moved = CommitmentRow {
-                    status: to,
-                    ..row.clone()
-                };
-                events::insert_event(
-                    conn,
-                    &event(
-                        &moved,
-                        &actor,
-                        wanted.as_str(),
-                        Some(row.status),
-                        reason.clone(),
-                    ),
-                )?;
-                Ok(true)
+                record_move(conn, &actor, &row, (version, next), moved, now)
             },
-            |conn| reload(conn, &row.id),
+            |conn| reload(conn, &row.id, today),
         )
     })
     .await
 }
 
-fn not_your_move(side: Side, row: &CommitmentRow) -> AppError {
+/// A move decided: which, to where, with what words.
+pub(super) struct Moved {
+    pub wanted: Move,
+    pub to: CommitmentStatus,
+    pub reason: Option<String>,
+}
+
+/// Writes a decided move on `row` (at `version`, now `next`): the new state
+/// and what the move stamps, its review when a lead decided, its event.
+/// `false` when the commitment moved on meanwhile.
+pub(super) fn record_move(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    row: &CommitmentRow,
+    (version, next): (i32, i32),
+    moved: Moved,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<bool> {
+    let Moved { wanted, to, reason } = moved;
+    let rule = wanted.rule();
+    let changes = CommitmentChanges {
+        status: Some(to.into()),
+        submitted_at: (rule.stamps == Some(Stamp::SubmittedAt)).then_some(Some(now)),
+        approved_at: (rule.stamps == Some(Stamp::ApprovedAt)).then_some(Some(now)),
+        version: Some(next),
+        updated_at: Some(now),
+        ..CommitmentChanges::default()
+    };
+    if !queries::update_commitment(conn, &row.id, version, &changes)? {
+        return Ok(false);
+    }
+    if rule.records_review {
+        queries::insert_review(
+            conn,
+            &ReviewRow {
+                id: db::new_id(),
+                commitment_id: row.id.clone(),
+                reviewer_id: actor.user_id.clone(),
+                decision: wanted,
+                comment: reason.clone().unwrap_or_default(),
+                from_status: row.status,
+                to_status: to,
+                created_at: now,
+            },
+        )?;
+    }
+    let moved = CommitmentRow {
+        status: to,
+        ..row.clone()
+    };
+    events::insert_event(
+        conn,
+        &event(&moved, actor, wanted.as_str(), Some(row.status), reason),
+    )?;
+    Ok(true)
+}
+
+pub(super) fn not_your_move(side: Side, row: &CommitmentRow) -> AppError {
     AppError::Forbidden(match side {
         Side::Maker => "only this organization's makers may do this".to_owned(),
         Side::Lead => format!("only leads of {} may review it", row.coalition_slug),
@@ -392,7 +446,7 @@ pub async fn reviews(db: &Db, actor: Actor, id: String) -> AppResult<Vec<ReviewR
 pub async fn events(db: &Db, actor: Actor, id: String) -> AppResult<Vec<EventRow>> {
     db.run(move |conn| {
         let row = discussed(conn, &actor, &id)?;
-        Ok(events::events_of(conn, Subject::Commitment, &row.id)?)
+        Ok(events::commitment_trail(conn, &row.id)?)
     })
     .await
 }
@@ -408,15 +462,19 @@ fn discussed(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Comm
 }
 
 /// The commitment if the caller may see it; 404 otherwise, as if it did not exist.
-fn visible(conn: &mut DbConnection, actor: Option<&Actor>, id: &str) -> AppResult<CommitmentRow> {
+pub(super) fn visible(
+    conn: &mut DbConnection,
+    actor: Option<&Actor>,
+    id: &str,
+) -> AppResult<CommitmentRow> {
     queries::find_commitment(conn, id)?
         .filter(|row| Visibility::of(actor).sees(row.scope()))
         .ok_or(AppError::NotFound(THIS))
 }
 
-fn reload(conn: &mut DbConnection, id: &str) -> AppResult<CommitmentRecord> {
+fn reload(conn: &mut DbConnection, id: &str, today: NaiveDate) -> AppResult<CommitmentRecord> {
     let row = queries::find_commitment(conn, id)?.ok_or(AppError::NotFound(THIS))?;
-    Ok(queries::load_record(conn, row)?)
+    Ok(queries::load_record(conn, row, today)?)
 }
 
 /// The coalition's rules, or a 422 naming `coalition` when it does not exist.
@@ -440,7 +498,7 @@ fn coalition_rules(
 }
 
 /// The event of `action` on `row` (in its new state) by `actor`.
-fn event(
+pub(super) fn event(
     row: &CommitmentRow,
     actor: &Actor,
     action: &str,

@@ -11,16 +11,19 @@
 //! its turn.
 
 pub mod accounts;
+pub mod clock;
 pub mod coalitions;
 pub mod commitments;
 pub mod expressions;
 pub mod idempotency;
 pub mod organizations;
+pub mod progress;
 
 mod error;
 mod paging;
 mod versioning;
 
+pub use clock::{Clock, SystemClock};
 pub use error::{AppError, AppResult};
 pub use paging::{Listing, PageRequest};
 pub use versioning::{Checked, Precondition};

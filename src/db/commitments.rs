@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::organizations::{self, OrganizationRow};
+use super::progress;
 use super::schema::{
     commitment_action_areas, commitment_countries, commitment_indicators, commitment_partners,
     commitment_regions, commitment_target_groups, commitment_types, commitments,
@@ -20,6 +21,7 @@ use crate::domain::country::{CountryCode, CurrencyCode};
 use crate::domain::money::Amount;
 use crate::domain::organization::Constituency;
 use crate::domain::policy::{CommitmentScope, Visibility};
+use crate::domain::progress::{REPORTING, ReportingHealth, reporting_health, reports_on};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = commitments)]
@@ -148,12 +150,14 @@ pub struct ReviewRow {
     pub created_at: NaiveDateTime,
 }
 
-/// A whole commitment: its row, its organization and its content.
+/// A whole commitment: its row, its organization, its content and, once
+/// approved, its reporting health on the day it was read.
 #[derive(Debug, Clone)]
 pub struct CommitmentRecord {
     pub row: CommitmentRow,
     pub organization: OrganizationRow,
     pub content: Content,
+    pub reporting_health: Option<ReportingHealth>,
 }
 
 /// The lists of commitments, as rows.
@@ -432,11 +436,13 @@ fn by_commitment<R, T>(
     grouped
 }
 
-/// Whole commitments for these rows, in their order: a fixed number of
-/// queries (one per list, one for organizations) whatever their number.
+/// Whole commitments for these rows, in their order, as of `today`: a fixed
+/// number of queries (one per list, one for organizations, two for the
+/// reporting health) whatever their number.
 pub fn load_records(
     conn: &mut DbConnection,
     rows: Vec<CommitmentRow>,
+    today: NaiveDate,
 ) -> QueryResult<Vec<CommitmentRecord>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut organization_ids: Vec<String> =
@@ -444,6 +450,20 @@ pub fn load_records(
     organization_ids.sort();
     organization_ids.dedup();
     let lists = lists_of(conn, &ids)?;
+    let reporting: Vec<String> = rows
+        .iter()
+        .filter(|r| reports_on(r.status))
+        .map(|r| r.id.clone())
+        .collect();
+    let (cycles, reported) = if reporting.is_empty() {
+        (Vec::new(), HashMap::new())
+    } else {
+        let cycles: Vec<_> = progress::list_cycles(conn)?
+            .iter()
+            .map(|c| c.cycle())
+            .collect();
+        (cycles, progress::reported_years(conn, &reporting)?)
+    };
     let organizations: HashMap<String, OrganizationRow> =
         organizations::find_organizations(conn, &organization_ids)?
             .into_iter()
@@ -491,18 +511,30 @@ pub fn load_records(
                 target_groups: groups.remove(id).unwrap_or_default(),
                 indicators: indicators.remove(id).unwrap_or_default(),
             };
+            let reporting_health = reporting_health(
+                row.status,
+                row.start_year..=row.end_year,
+                &cycles,
+                reported.get(id).map_or(&[][..], Vec::as_slice),
+                today,
+            );
             Ok(CommitmentRecord {
                 row,
                 organization,
                 content,
+                reporting_health,
             })
         })
         .collect()
 }
 
 /// The whole commitment of one row.
-pub fn load_record(conn: &mut DbConnection, row: CommitmentRow) -> QueryResult<CommitmentRecord> {
-    load_records(conn, vec![row])?
+pub fn load_record(
+    conn: &mut DbConnection,
+    row: CommitmentRow,
+    today: NaiveDate,
+) -> QueryResult<CommitmentRecord> {
+    load_records(conn, vec![row], today)?
         .pop()
         .ok_or(diesel::result::Error::NotFound)
 }
@@ -536,6 +568,8 @@ pub struct CommitmentFilter {
     /// A query as `search_text` is written (lower-cased).
     pub text: Option<String>,
     pub updated_since: Option<NaiveDateTime>,
+    /// Reporting health on `today`.
+    pub reporting_health: Option<(ReportingHealth, NaiveDate)>,
 }
 
 fn statuses(list: &[CommitmentStatus]) -> Vec<&'static str> {
@@ -641,6 +675,30 @@ pub fn list_commitments(
                 .replace('_', "\\_")
         );
         query = query.filter(commitments::search_text.like(pattern).escape('\\'));
+    }
+    if let Some((health, today)) = filter.reporting_health {
+        // The SQL of `domain::progress::reporting_health`.
+        let reporting = commitments::status.eq_any(statuses(&REPORTING));
+        // The cycles of its years, closed by `today`, after the latest year it reported on.
+        let missed = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT COUNT(*) FROM reporting_cycles c \
+               WHERE c.year BETWEEN commitments.start_year AND commitments.end_year \
+                 AND c.closes_on < ",
+        )
+        .bind::<diesel::sql_types::Date, _>(today)
+        .sql(
+            " AND c.year > COALESCE((SELECT MAX(p.year) FROM progress_reports p \
+                                     WHERE p.commitment_id = commitments.id), 0))",
+        );
+        query = match health {
+            ReportingHealth::Green => query.filter(
+                commitments::status
+                    .eq(CommitmentStatus::Completed.as_str())
+                    .or(reporting.and(missed.eq(0))),
+            ),
+            ReportingHealth::Amber => query.filter(reporting.and(missed.eq(1))),
+            ReportingHealth::Red => query.filter(reporting.and(missed.ge(2))),
+        };
     }
     if let Some(before) = before {
         query = query.filter(commitments::id.lt(before.to_owned()));

@@ -68,15 +68,14 @@ pub fn insert_event(conn: &mut DbConnection, event: &NewEvent) -> QueryResult<()
         .map(|_| ())
 }
 
-/// The trail of one subject, oldest first.
-pub fn events_of(
+/// A commitment's trail, oldest first: its own moves and edits, and what
+/// happened to its progress reports.
+pub fn commitment_trail(
     conn: &mut DbConnection,
-    subject: Subject,
-    subject_id: &str,
+    commitment_id: &str,
 ) -> QueryResult<Vec<EventRow>> {
     events::table
-        .filter(events::subject_type.eq(subject.as_str()))
-        .filter(events::subject_id.eq(subject_id))
+        .filter(events::commitment_id.eq(commitment_id))
         .order(events::id.asc())
         .select(EventRow::as_select())
         .load(conn)

@@ -5,7 +5,9 @@
 //! draft --submit(maker)--> submitted --approve(lead)--> approved (public from here on)
 //!                            |  \--reject(lead)--> rejected (final)
 //!                            \--request_changes(lead)--> changes_requested --submit(maker)--> submitted
-//! approved --claim_completion(maker)--> completion_claimed --verify_completion(lead)--> completed
+//! approved --claim_completion(maker, a report saying completed)--> completion_claimed
+//! completion_claimed --verify_completion(lead)--> completed (read-only)
+//!                    \--request_changes(lead)--> approved
 //! draft|submitted|changes_requested|approved --withdraw(maker)--> withdrawn
 //! ```
 
@@ -177,7 +179,7 @@ pub const MOVES: [MoveRule; 7] = [
 use CommitmentStatus as S;
 
 /// Every allowed move: (from, move, to).
-pub const TRANSITIONS: [(CommitmentStatus, Move, CommitmentStatus); 11] = [
+pub const TRANSITIONS: [(CommitmentStatus, Move, CommitmentStatus); 12] = [
     (S::Draft, Move::Submit, S::Submitted),
     (S::ChangesRequested, Move::Submit, S::Submitted),
     (S::Submitted, Move::Approve, S::Approved),
@@ -185,6 +187,7 @@ pub const TRANSITIONS: [(CommitmentStatus, Move, CommitmentStatus); 11] = [
     (S::Submitted, Move::RequestChanges, S::ChangesRequested),
     (S::Approved, Move::ClaimCompletion, S::CompletionClaimed),
     (S::CompletionClaimed, Move::VerifyCompletion, S::Completed),
+    (S::CompletionClaimed, Move::RequestChanges, S::Approved),
     (S::Draft, Move::Withdraw, S::Withdrawn),
     (S::Submitted, Move::Withdraw, S::Withdrawn),
     (S::ChangesRequested, Move::Withdraw, S::Withdrawn),
@@ -325,7 +328,13 @@ mod tests {
                 ],
             ),
             (S::Rejected, &[]),
-            (S::CompletionClaimed, &[(VerifyCompletion, S::Completed)]),
+            (
+                S::CompletionClaimed,
+                &[
+                    (VerifyCompletion, S::Completed),
+                    (RequestChanges, S::Approved),
+                ],
+            ),
             (S::Completed, &[]),
             (S::Withdrawn, &[]),
         ];

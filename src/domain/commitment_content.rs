@@ -282,7 +282,7 @@ impl Content {
                 None
             }
             (None, false) => None,
-            (Some(p), _) => parse_pledge(&mut checks, p),
+            (Some(p), _) => parse_pledge(&mut checks, "pledge", p),
         };
 
         let countries = list(
@@ -437,17 +437,23 @@ fn action_areas(checks: &mut Checks, numbers: &[i32], known: &[i32]) -> Vec<i32>
     out
 }
 
-fn parse_pledge(checks: &mut Checks, p: &PledgeFields) -> Option<Pledge> {
-    let amount = checks.field("pledge.amount", Amount::parse(&p.amount));
-    let currency = checks.field("pledge.currency", CurrencyCode::parse(&p.currency));
+/// An amount of money sent as `field`: a decimal amount, an ISO 4217
+/// currency and the USD equivalent (which a USD amount may leave out).
+pub fn parse_pledge(checks: &mut Checks, field: &str, p: &PledgeFields) -> Option<Pledge> {
+    let usd_field = format!("{field}.amount_usd");
+    let amount = checks.field(&format!("{field}.amount"), Amount::parse(&p.amount));
+    let currency = checks.field(
+        &format!("{field}.currency"),
+        CurrencyCode::parse(&p.currency),
+    );
     let usd = match (&p.amount_usd, currency) {
-        (Some(usd), _) => checks.field("pledge.amount_usd", Amount::parse(usd)),
+        (Some(usd), _) => checks.field(&usd_field, Amount::parse(usd)),
         (None, Some(c)) if c.as_str() == "USD" => amount,
         (None, Some(_)) => {
             checks.push(FieldError::new(
-                "pledge.amount_usd",
+                usd_field.clone(),
                 "required",
-                "give the pledge's USD equivalent",
+                "give its USD equivalent",
             ));
             None
         }
@@ -458,9 +464,9 @@ fn parse_pledge(checks: &mut Checks, p: &PledgeFields) -> Option<Pledge> {
         && a != u
     {
         checks.push(FieldError::new(
-            "pledge.amount_usd",
+            usd_field,
             "mismatch",
-            "a USD pledge's amount_usd equals its amount",
+            "an amount in USD has amount_usd equal to it",
         ));
     }
     Some(Pledge {

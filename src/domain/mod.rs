@@ -11,6 +11,7 @@ pub mod language;
 pub mod money;
 pub mod organization;
 pub mod policy;
+pub mod progress;
 pub mod validation;
 
 /// A stored word that names no value of its kind (a corrupt row).

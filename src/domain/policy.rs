@@ -42,6 +42,8 @@ pub enum Action<'a> {
     EditOrganization { organization_id: &'a str },
     /// Change a coalition's submission window or implementation period.
     ManageCoalitions,
+    /// Open reporting cycles and change their windows.
+    ManageReportingCycles,
     /// Express interest in a coalition, or create a commitment, for one's organization.
     ActForOrganization,
     /// Accept or decline an expression of interest in this coalition.
@@ -69,7 +71,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action<'_>) -> Result<(), Denied
         | Action::WithdrawExpression { organization_id } => {
             actor.is_admin() || actor.is_member_of(organization_id)
         }
-        Action::ManageCoalitions => actor.is_admin(),
+        Action::ManageCoalitions | Action::ManageReportingCycles => actor.is_admin(),
         Action::ActForOrganization => actor.role == Role::Maker && actor.organization_id.is_some(),
         Action::DecideExpression { coalition } => actor.is_admin() || actor.leads(coalition),
     };
@@ -83,6 +85,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action<'_>) -> Result<(), Denied
                 "only this organization's makers and admins may edit it"
             }
             Action::ManageCoalitions => "only admins change coalitions",
+            Action::ManageReportingCycles => "only admins manage reporting cycles",
             Action::ActForOrganization => "only makers act for an organization",
             Action::DecideExpression { .. } => "only this coalition's leads and admins decide",
             Action::WithdrawExpression { .. } => "only this organization's makers may withdraw it",

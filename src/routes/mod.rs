@@ -14,6 +14,8 @@ pub mod meta;
 pub mod organizations;
 pub mod pagination;
 pub mod precondition;
+pub mod progress;
+pub mod today;
 pub mod users;
 pub mod validation;
 
@@ -51,6 +53,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(commitments::withdraw_commitment)
             .service(commitments::create_review)
             .service(commitments::list_reviews)
-            .service(commitments::list_commitment_events),
+            .service(commitments::list_commitment_events)
+            .service(progress::create_reporting_cycle)
+            .service(progress::list_reporting_cycles)
+            .service(progress::get_reporting_cycle)
+            .service(progress::update_reporting_cycle)
+            .service(progress::put_progress_report)
+            .service(progress::list_progress_reports)
+            .service(progress::get_progress_report)
+            .service(progress::validate_progress_report),
     );
 }

@@ -1,5 +1,9 @@
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use gef_commitments::app::accounts;
+use gef_commitments::app::{Clock, SystemClock};
 use gef_commitments::config::{DatabaseUrl, Secret, Settings};
 use gef_commitments::db::{Backend, Db, DbError};
 use gef_commitments::domain::account::NewAccount;
@@ -16,6 +20,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub database: DatabaseUrl,
+    /// The server's clock: tests move today's date with it.
+    pub clock: Arc<TestClock>,
     /// Keeps the SQLite folder alive as long as the app.
     pub _dir: Option<TempDir>,
 }
@@ -175,11 +181,14 @@ pub async fn spawn_app_on(database: DatabaseUrl, dir: Option<TempDir>) -> TestAp
         cors_origins: vec!["https://dashboard.example.org".into()],
         jwt_secret: Some(Secret::new(TEST_JWT_SECRET)),
     };
-    let app = Application::build(&settings).expect("the test app failed to start");
+    let clock = Arc::new(TestClock::default());
+    let app = Application::build_with_clock(&settings, clock.clone())
+        .expect("the test app failed to start");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
+        clock,
         address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -188,6 +197,27 @@ pub async fn spawn_app_on(database: DatabaseUrl, dir: Option<TempDir>) -> TestAp
         db,
         database,
         _dir: dir,
+    }
+}
+
+/// A clock whose date a test sets; until then, the system's date.
+#[derive(Debug, Default)]
+pub struct TestClock {
+    today: Mutex<Option<NaiveDate>>,
+}
+
+impl TestClock {
+    pub fn set(&self, day: &str) {
+        *self.today.lock().unwrap() = Some(day.parse().expect("a date such as 2026-01-15"));
+    }
+}
+
+impl Clock for TestClock {
+    fn today(&self) -> NaiveDate {
+        self.today
+            .lock()
+            .unwrap()
+            .unwrap_or_else(|| SystemClock.today())
     }
 }
 
@@ -425,18 +455,21 @@ impl TestApp {
             c = response.json().await.unwrap();
         }
         if matches!(stage, Stage::CompletionClaimed | Stage::Completed) {
-            // Progress reports (which claim completion) are not built yet.
-            let id = c["id"].as_str().unwrap().to_owned();
-            self.db
-                .run(move |conn| -> Result<usize, DbError> {
-                    Ok(diesel::sql_query(format!(
-                        "UPDATE commitments SET status = 'completion_claimed', version = version + 1 WHERE id = '{id}'"
-                    ))
-                    .execute(conn)?)
-                })
+            // A report saying "completed" claims completion.
+            self.open_cycle_today(2025).await;
+            let response = self
+                .request(
+                    reqwest::Method::PUT,
+                    &format!("{path}/progress/2025"),
+                    Some(&org.maker),
+                )
+                .json(&completed_report())
+                .send()
                 .await
                 .unwrap();
+            assert_eq!(response.status().as_u16(), 201, "a completed report");
             c = self.read_commitment(&org.maker, &path).await;
+            assert_eq!(c["status"], "completion_claimed");
         }
         if stage == Stage::Completed {
             let response = self
@@ -451,6 +484,21 @@ impl TestApp {
             c = response.json().await.unwrap();
         }
         c
+    }
+
+    /// Opens the reporting cycle of `year`, for today (by the clock) and
+    /// long after, as `gef-commitments cycle open` does, unless one exists.
+    pub async fn open_cycle_today(&self, year: i32) {
+        let today = self.clock.today();
+        let cycle = gef_commitments::app::progress::NewCycle {
+            year,
+            opens_on: NaiveDate::from_ymd_opt(year, 1, 1).unwrap().max(today),
+            closes_on: NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
+        };
+        match gef_commitments::app::progress::open_cycle(&self.db, cycle).await {
+            Ok(_) | Err(gef_commitments::app::AppError::Conflict { .. }) => {}
+            Err(other) => panic!("opening the {year} cycle: {other}"),
+        }
     }
 
     async fn coalition_of(&self, org: &Accepted) -> String {
@@ -498,4 +546,14 @@ pub async fn all_at_once(requests: impl Iterator<Item = reqwest::RequestBuilder>
         statuses.push(handle.await.unwrap().unwrap().status().as_u16());
     }
     statuses
+}
+
+/// A report that says the commitment is complete.
+pub fn completed_report() -> Value {
+    json!({
+        "status": "completed",
+        "percent_complete": 100,
+        "narrative": "Every club ran; the last cohort graduated.",
+        "indicators": [{"name": "Girls trained", "actual": 10000}]
+    })
 }

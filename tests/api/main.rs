@@ -15,6 +15,7 @@ mod helpers;
 mod openapi;
 mod organizations;
 mod preconditions;
+mod progress;
 mod schema;
 mod startup;
 mod users;

@@ -77,6 +77,11 @@ fn every_operation_is_named_and_documents_its_failures_as_problems() {
         "/api/v1/commitments/{id}/withdraw",
         "/api/v1/commitments/{id}/reviews",
         "/api/v1/commitments/{id}/events",
+        "/api/v1/reporting-cycles",
+        "/api/v1/reporting-cycles/{year}",
+        "/api/v1/commitments/{id}/progress",
+        "/api/v1/commitments/{id}/progress/{year}",
+        "/api/v1/commitments/{id}/progress/{year}/validation",
     ] {
         assert!(paths.contains_key(expected), "{expected} is not documented");
     }

@@ -381,3 +381,59 @@ async fn token_prints_a_long_lived_token_for_viewer_accounts_only() {
     );
     assert_eq!(bad_ttl.status.code(), Some(2));
 }
+
+#[actix_web::test]
+async fn cycle_open_opens_a_reporting_cycle_as_the_api_does() {
+    let app = crate::helpers::spawn_app().await;
+    let open = |year: &str, opens: &str, closes: &str| {
+        run_cli(
+            &app,
+            &[
+                "cycle",
+                "open",
+                "--year",
+                year,
+                "--opens-on",
+                opens,
+                "--closes-on",
+                closes,
+            ],
+            "",
+        )
+    };
+    let output = open("2025", "2026-01-15", "2026-03-31");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "opened the 2025 reporting cycle: 2026-01-15 to 2026-03-31"
+    );
+    let cycles: serde_json::Value = app
+        .get("/api/v1/reporting-cycles")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cycles["items"][0]["year"], 2025);
+    assert_eq!(cycles["items"][0]["closes_on"], "2026-03-31");
+    // The same rules: one cycle a year, inside a period, a sensible window.
+    for (args, says) in [
+        (("2025", "2026-01-15", "2026-03-31"), "exists"),
+        (("2040", "2041-01-15", "2041-03-31"), "--year"),
+        (("2024", "2025-03-31", "2025-01-15"), "--closes-on"),
+    ] {
+        let output = open(args.0, args.1, args.2);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(says) && stderr.lines().count() == 1,
+            "{stderr}"
+        );
+    }
+    let output = open("2024", "not a date", "2025-03-31");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(app.count("reporting_cycles").await, 1);
+}

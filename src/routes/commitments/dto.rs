@@ -1,7 +1,7 @@
 //! What commitments look like on the wire, and how requests become the
 //! inputs of the use cases.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,6 +14,7 @@ use crate::domain::commitment_content::{
 };
 use crate::domain::country::CountryCode;
 use crate::domain::organization::Constituency;
+use crate::domain::progress::ReportingHealth;
 use crate::error::ApiError;
 use crate::routes::iso::{CountryCodeSchema, CurrencyCodeSchema};
 use crate::routes::pagination::{Listed, Paged};
@@ -244,6 +245,11 @@ pub struct Commitment {
     pub approved_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// For approved commitments (and those claiming completion): `green` when
+    /// the latest reporting cycle due was reported on (or none is due yet),
+    /// `amber` with one cycle missed since the last report, `red` with two or
+    /// more. Completed commitments are `green`; others `null`.
+    pub reporting_health: Option<ReportingHealth>,
 }
 
 impl From<CommitmentRecord> for Commitment {
@@ -252,6 +258,7 @@ impl From<CommitmentRecord> for Commitment {
             row,
             organization,
             content,
+            reporting_health,
         } = record;
         Self {
             id: row.id,
@@ -298,6 +305,7 @@ impl From<CommitmentRecord> for Commitment {
             approved_at: row.approved_at.map(|t| t.and_utc()),
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
+            reporting_health,
         }
     }
 }
@@ -339,12 +347,15 @@ pub struct CommitmentQuery {
     pub q: Option<String>,
     /// Only commitments changed at or after this instant (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only commitments of this reporting health today.
+    #[param(value_type = Option<ReportingHealth>)]
+    pub reporting_health: Option<String>,
 }
 
-impl TryFrom<CommitmentQuery> for CommitmentFilter {
-    type Error = ApiError;
-
-    fn try_from(query: CommitmentQuery) -> Result<Self, ApiError> {
+impl CommitmentQuery {
+    /// The filter these parameters ask for, reporting health judged on `today`.
+    pub fn into_filter(self, today: NaiveDate) -> Result<CommitmentFilter, ApiError> {
+        let query = self;
         let bad = |message: String| ApiError::BadRequest(message);
         let status = query
             .status
@@ -379,7 +390,18 @@ impl TryFrom<CommitmentQuery> for CommitmentFilter {
         {
             return Err(bad("q is at most 200 characters, region at most 100".into()));
         }
-        Ok(Self {
+        let reporting_health = query
+            .reporting_health
+            .map(|h| {
+                ReportingHealth::parse(&h)
+                    .map(|h| (h, today))
+                    .ok_or_else(|| {
+                        bad(format!("reporting_health {h:?} is not green, amber or red"))
+                    })
+            })
+            .transpose()?;
+        Ok(CommitmentFilter {
+            reporting_health,
             coalition: query.coalition,
             action_area: query.action_area,
             status,
@@ -472,6 +494,10 @@ pub struct ReviewList {
 pub struct Event {
     /// Increases with every event written.
     pub id: i64,
+    /// What it is about: `commitment`, or one of its `progress_report`s.
+    pub subject: String,
+    /// The id of the commitment or of the progress report.
+    pub subject_id: String,
     pub action: String,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
@@ -485,6 +511,8 @@ impl From<EventRow> for Event {
     fn from(e: EventRow) -> Self {
         Self {
             id: e.id,
+            subject: e.subject_type,
+            subject_id: e.subject_id,
             action: e.action,
             from_status: e.from_status,
             to_status: e.to_status,

@@ -15,10 +15,11 @@ use super::body::JsonContent;
 use super::idempotency::{IdempotencyKey, answer, stored};
 use super::pagination::{CursorCodec, PageQuery, paged};
 use super::precondition::{IfMatch, etag};
+use super::today::Today;
 use crate::app::commitments;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::Db;
-use crate::db::commitments::{CommitmentFilter, CommitmentRecord};
+use crate::db::commitments::CommitmentRecord;
 use crate::error::{ApiResult, Problem};
 
 /// A commitment as the answer: 200 (or 201 with `Location`), with its `ETag`.
@@ -57,6 +58,7 @@ fn location(commitment: &Commitment) -> String {
 pub async fn create_commitment(
     req: HttpRequest,
     db: web::Data<Db>,
+    today: Today,
     user: AuthUser,
     key: IdempotencyKey,
     body: JsonContent<NewCommitment>,
@@ -72,7 +74,7 @@ pub async fn create_commitment(
         )
     };
     let new = body.0.map(Into::into);
-    let kept = commitments::create(&db, user.0, new, replayable, render).await?;
+    let kept = commitments::create(&db, today.0, user.0, new, replayable, render).await?;
     Ok(answer(kept))
 }
 
@@ -91,14 +93,15 @@ pub async fn create_commitment(
 pub async fn list_commitments(
     req: HttpRequest,
     db: web::Data<Db>,
+    today: Today,
     user: MaybeAuthUser,
     cursors: web::Data<CursorCodec>,
     page: web::Query<PageQuery>,
     query: web::Query<CommitmentQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = cursors.page::<Commitment>(&page)?;
-    let filter = CommitmentFilter::try_from(query.into_inner())?;
-    let listing = commitments::list(&db, user.0, filter, page).await?;
+    let filter = query.into_inner().into_filter(today.0)?;
+    let listing = commitments::list(&db, today.0, user.0, filter, page).await?;
     Ok(paged(&req, &cursors, listing.map(Commitment::from)))
 }
 
@@ -117,10 +120,11 @@ pub async fn list_commitments(
 #[get("/commitments/{id}")]
 pub async fn get_commitment(
     db: web::Data<Db>,
+    today: Today,
     user: MaybeAuthUser,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let record = commitments::get(&db, user.0, id.into_inner()).await?;
+    let record = commitments::get(&db, today.0, user.0, id.into_inner()).await?;
     Ok(single(record.into(), StatusCode::OK))
 }
 
@@ -143,13 +147,15 @@ pub async fn get_commitment(
 #[patch("/commitments/{id}")]
 pub async fn update_commitment(
     db: web::Data<Db>,
+    today: Today,
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
     body: JsonContent<CommitmentPatch>,
 ) -> ApiResult<HttpResponse> {
     let edit = body.0.map(Into::into);
-    let record = commitments::update(&db, user.0, id.into_inner(), if_match.0, edit).await?;
+    let record =
+        commitments::update(&db, today.0, user.0, id.into_inner(), if_match.0, edit).await?;
     Ok(single(record.into(), StatusCode::OK))
 }
 
@@ -173,11 +179,12 @@ pub async fn update_commitment(
 #[post("/commitments/{id}/submit")]
 pub async fn submit_commitment(
     db: web::Data<Db>,
+    today: Today,
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<HttpResponse> {
-    let record = commitments::submit(&db, user.0, id.into_inner(), if_match.0).await?;
+    let record = commitments::submit(&db, today.0, user.0, id.into_inner(), if_match.0).await?;
     Ok(single(record.into(), StatusCode::OK))
 }
 
@@ -201,13 +208,15 @@ pub async fn submit_commitment(
 #[post("/commitments/{id}/withdraw")]
 pub async fn withdraw_commitment(
     db: web::Data<Db>,
+    today: Today,
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
     body: JsonContent<WithdrawRequest>,
 ) -> ApiResult<HttpResponse> {
     let reason = body.0.map(|b| b.reason);
-    let record = commitments::withdraw(&db, user.0, id.into_inner(), if_match.0, reason).await?;
+    let record =
+        commitments::withdraw(&db, today.0, user.0, id.into_inner(), if_match.0, reason).await?;
     Ok(single(record.into(), StatusCode::OK))
 }
 
@@ -232,13 +241,15 @@ pub async fn withdraw_commitment(
 #[post("/commitments/{id}/reviews")]
 pub async fn create_review(
     db: web::Data<Db>,
+    today: Today,
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
     body: JsonContent<ReviewRequest>,
 ) -> ApiResult<HttpResponse> {
     let review = body.0.map(Into::into);
-    let record = commitments::review(&db, user.0, id.into_inner(), if_match.0, review).await?;
+    let record =
+        commitments::review(&db, today.0, user.0, id.into_inner(), if_match.0, review).await?;
     Ok(single(record.into(), StatusCode::OK))
 }
 
