@@ -62,7 +62,7 @@ impl Modify for BearerJwt {
 /// handler documents only its own: 500 always (a bug, opaque body); 503 when
 /// it touches the database; 401 when it takes a bearer token; 400, 413, 415
 /// and 422 when it takes a JSON body; 400, 412 and 428 when it needs
-/// `If-Match`; 400 when it reads a query string. A handler's own entry for a
+/// `If-Match`; 400 when it reads a query string or path parameters. A handler's own entry for a
 /// status wins.
 struct SharedResponses;
 
@@ -155,7 +155,9 @@ impl Modify for SharedResponses {
                             ("428", "PreconditionRequired"),
                         ]);
                     }
-                    if matches!(parameter.parameter_in, ParameterIn::Query) {
+                    // A query string, or a path segment that does not parse
+                    // (or holds an encoded NUL), is a 400.
+                    if matches!(parameter.parameter_in, ParameterIn::Query | ParameterIn::Path) {
                         shared.push(("400", "BadRequest"));
                     }
                 }

@@ -285,7 +285,7 @@ pub async fn list_reporting_cycles(db: web::Data<Db>, today: Today) -> ApiResult
 #[utoipa::path(
     tag = "progress",
     operation_id = "get_reporting_cycle",
-    params(("year" = i32, Path, description = "The year reported on")),
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The year reported on")),
     responses(
         (status = 200, description = "The cycle", body = ReportingCycle, headers(("ETag" = String))),
         (status = 404, description = "No cycle for this year", body = Problem, content_type = "application/problem+json"),
@@ -308,7 +308,7 @@ pub async fn get_reporting_cycle(
 #[utoipa::path(
     tag = "progress",
     operation_id = "update_reporting_cycle",
-    params(("year" = i32, Path, description = "The year reported on"),
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The year reported on"),
         ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = ReportingCyclePatch,
     security(("bearer" = [])),
@@ -347,7 +347,7 @@ pub async fn update_reporting_cycle(
     tag = "progress",
     operation_id = "put_progress_report",
     params(("id" = String, Path, description = "Commitment id"),
-        ("year" = i32, Path, description = "The year reported on"),
+        ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The year reported on"),
         ("If-Match" = Option<String>, Header, description = "The report's ETag, to replace it")),
     request_body = ProgressReportRequest,
     security(("bearer" = [])),
@@ -416,7 +416,7 @@ pub async fn list_progress_reports(
     tag = "progress",
     operation_id = "get_progress_report",
     params(("id" = String, Path, description = "Commitment id"),
-        ("year" = i32, Path, description = "The year reported on")),
+        ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The year reported on")),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The report", body = ProgressReport, headers(("ETag" = String))),
@@ -441,7 +441,7 @@ pub async fn get_progress_report(
     tag = "progress",
     operation_id = "validate_progress_report",
     params(("id" = String, Path, description = "Commitment id"),
-        ("year" = i32, Path, description = "The year reported on"),
+        ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The year reported on"),
         ("If-Match" = String, Header, description = "The report's ETag")),
     request_body = ValidationBody,
     security(("bearer" = [])),
