@@ -33,6 +33,7 @@ use crate::routes;
         (name = "expressions of interest", description = "Organizations asking to join a coalition"),
         (name = "commitments", description = "Commitments, their review and their audit trail"),
         (name = "progress", description = "Reporting cycles, yearly progress reports and their validation"),
+        (name = "figures", description = "Statistics, the public change feed and exports, for dashboards"),
         (name = "health", description = "Liveness and readiness probes"),
         (name = "meta", description = "This API's own description"),
     )
@@ -157,7 +158,10 @@ impl Modify for SharedResponses {
                     }
                     // A query string, or a path segment that does not parse
                     // (or holds an encoded NUL), is a 400.
-                    if matches!(parameter.parameter_in, ParameterIn::Query | ParameterIn::Path) {
+                    if matches!(
+                        parameter.parameter_in,
+                        ParameterIn::Query | ParameterIn::Path
+                    ) {
                         shared.push(("400", "BadRequest"));
                     }
                 }

@@ -11,7 +11,7 @@ use crate::db::commitments::{
     ReviewRow,
 };
 use crate::db::events::{self, EventRow, NewEvent, Subject};
-use crate::db::{self, Db, DbConnection, expressions, reference};
+use crate::db::{self, Db, DbConnection, expressions, reference, stats};
 use crate::domain::commitment::{self as rules, CommitmentStatus, Move, Refusal, Side, Stamp};
 use crate::domain::commitment_content::{CoalitionRules, Content, ContentEdit, ContentFields};
 use crate::domain::policy::{self, Action, Actor, Visibility, authorize};
@@ -196,6 +196,7 @@ pub async fn update(
         let (_, rules) = coalition_rules(conn, &row.coalition_slug)?;
         let current = queries::load_record(conn, row.clone(), today)?;
         let content = Content::parse(&edit?.apply(ContentFields::from(&current.content)), &rules)?;
+        let before = stats::facts(conn, &row.id)?;
         checked.write(
             conn,
             THIS,
@@ -212,6 +213,7 @@ pub async fn update(
                 if !queries::replace_content(conn, &row, &content, &changes)? {
                     return Ok(false);
                 }
+                stats::refresh(conn, &row.id, before.as_ref())?;
                 events::insert_event(conn, &event(&row, &actor, "update", Some(row.status), None))?;
                 Ok(true)
             },
@@ -351,6 +353,7 @@ async fn make_move(
         }
         let checked = precondition.check(row.version)?;
         let reason = rules::reason(wanted, &request.words).map_err(AppError::invalid)?;
+        let before = stats::facts(conn, &row.id)?;
         checked.write(
             conn,
             THIS,
@@ -360,7 +363,13 @@ async fn make_move(
                     to,
                     reason: reason.clone(),
                 };
-                record_move(conn, &actor, &row, (version, next), moved, now)
+                let mut trail = Vec::new();
+                if !record_move(conn, &actor, &row, (version, next), moved, now, &mut trail)? {
+                    return Ok(false);
+                }
+                stats::refresh(conn, &row.id, before.as_ref())?;
+                events::insert_events(conn, &trail)?;
+                Ok(true)
             },
             |conn| reload(conn, &row.id, today),
         )
@@ -376,7 +385,8 @@ pub(super) struct Moved {
 }
 
 /// Writes a decided move on `row` (at `version`, now `next`): the new state
-/// and what the move stamps, its review when a lead decided, its event.
+/// and what the move stamps, and its review when a lead decided; adds its
+/// event to `trail`, for the caller to write once the figures are current.
 /// `false` when the commitment moved on meanwhile.
 pub(super) fn record_move(
     conn: &mut DbConnection,
@@ -385,6 +395,7 @@ pub(super) fn record_move(
     (version, next): (i32, i32),
     moved: Moved,
     now: NaiveDateTime,
+    trail: &mut Vec<NewEvent>,
 ) -> diesel::QueryResult<bool> {
     let Moved { wanted, to, reason } = moved;
     let rule = wanted.rule();
@@ -418,10 +429,13 @@ pub(super) fn record_move(
         status: to,
         ..row.clone()
     };
-    events::insert_event(
-        conn,
-        &event(&moved, actor, wanted.as_str(), Some(row.status), reason),
-    )?;
+    trail.push(event(
+        &moved,
+        actor,
+        wanted.as_str(),
+        Some(row.status),
+        reason,
+    ));
     Ok(true)
 }
 
@@ -516,7 +530,8 @@ pub(super) fn event(
         from_status: from.map(String::from),
         to_status: Some(row.status.into()),
         reason,
-        is_public: row.status.is_public(),
+        // Public: what happens to a public commitment, or makes one public.
+        is_public: row.status.is_public() || from.is_some_and(CommitmentStatus::is_public),
         created_at: db::now(),
     }
 }

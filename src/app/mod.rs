@@ -18,6 +18,7 @@ pub mod expressions;
 pub mod idempotency;
 pub mod organizations;
 pub mod progress;
+pub mod stats;
 
 mod error;
 mod paging;

@@ -8,7 +8,7 @@ use crate::db::organizations::{
     self as queries, OrganizationChanges, OrganizationFilter, OrganizationRow,
 };
 use crate::db::users::{self, UserRow};
-use crate::db::{self, Db};
+use crate::db::{self, Db, stats};
 use crate::domain::account::{DisplayName, Email, Password, Role};
 use crate::domain::organization::{Profile, ProfileChange};
 use crate::domain::policy::{Action, Actor, authorize};
@@ -116,6 +116,16 @@ pub async fn update(
         let current = queries::find_organization(conn, &id)?.ok_or(AppError::NotFound(THIS))?;
         let checked = precondition.check(current.version)?;
         let change = change?;
+        // Its commitments' figures are counted under its constituency.
+        let moves_figures = change
+            .constituency
+            .is_some_and(|c| c != current.constituency);
+        let counted = if moves_figures {
+            let ids = queries::submitted_commitments(conn, &id)?;
+            stats::facts_of(conn, &ids)?
+        } else {
+            Default::default()
+        };
         checked.write(
             conn,
             THIS,
@@ -129,7 +139,13 @@ pub async fn update(
                     version: Some(next),
                     updated_at: Some(db::now()),
                 };
-                queries::update_organization(conn, &id, version, &changes)
+                if !queries::update_organization(conn, &id, version, &changes)? {
+                    return Ok(false);
+                }
+                for (commitment, before) in &counted {
+                    stats::refresh(conn, commitment, Some(before))?;
+                }
+                Ok(true)
             },
             |conn| queries::find_organization(conn, &id)?.ok_or(AppError::NotFound(THIS)),
         )

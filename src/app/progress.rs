@@ -9,7 +9,7 @@ use super::{AppError, AppResult, Precondition, Sent};
 use crate::db::commitments::{self as commitment_queries, CommitmentRow};
 use crate::db::events::{self, NewEvent, Subject};
 use crate::db::progress::{self as queries, ProgressReportRow, ReportRecord, ReportingCycleRow};
-use crate::db::{self, Db, DbConnection, reference};
+use crate::db::{self, Db, DbConnection, reference, stats};
 use crate::domain::commitment::{self as rules, CommitmentStatus, Move, Side};
 use crate::domain::policy::{self, Action, Actor, authorize};
 use crate::domain::progress::{
@@ -160,6 +160,7 @@ pub async fn file_report(
             .collect();
         let report = Report::parse(&fields?, &names)?;
         let now = db::now();
+        let before = stats::facts(conn, &row.id)?;
         let created = existing.is_none();
         let filed = match (existing, checked) {
             (Some(current), Some(checked)) => checked.write(
@@ -200,10 +201,7 @@ pub async fn file_report(
         } else {
             "replace_report"
         };
-        events::insert_event(
-            conn,
-            &report_event(&row, &actor, &filed, action, None, None),
-        )?;
+        let mut trail = vec![report_event(&row, &actor, &filed, action, None, None)];
         if report.claims_completion() {
             let to =
                 rules::transition(row.status, Move::ClaimCompletion, &sides).map_err(|_| {
@@ -214,19 +212,15 @@ pub async fn file_report(
                 to,
                 reason: None,
             };
-            if !record_move(
-                conn,
-                &actor,
-                &row,
-                (row.version, row.version + 1),
-                moved,
-                now,
-            )? {
+            let versions = (row.version, row.version + 1);
+            if !record_move(conn, &actor, &row, versions, moved, now, &mut trail)? {
                 return Err(AppError::PreconditionFailed(
                     "the commitment changed meanwhile: reload and retry".into(),
                 ));
             }
         }
+        stats::refresh(conn, &row.id, before.as_ref())?;
+        events::insert_events(conn, &trail)?;
         let stored =
             queries::find_report(conn, &row.id, year)?.ok_or(AppError::NotFound(REPORT))?;
         let report = queries::load_reports(conn, vec![stored])?

@@ -62,10 +62,28 @@ pub struct NewEvent {
 }
 
 pub fn insert_event(conn: &mut DbConnection, event: &NewEvent) -> QueryResult<()> {
-    diesel::insert_into(events::table)
-        .values(event)
-        .execute(conn)
-        .map(|_| ())
+    insert_events(conn, std::slice::from_ref(event))
+}
+
+/// Writes events, numbered in commit order: on PostgreSQL an identity
+/// column hands out numbers when rows are inserted, not when transactions
+/// commit, so a reader of the feed could see number 11 committed before 10
+/// and skip 10 for good. Every writer of events therefore takes one
+/// transaction-scoped lock first: the next writer numbers its events only
+/// once this one has committed. SQLite has one writer at a time already.
+/// Callers write their events last, after every other row they change.
+pub fn insert_events(conn: &mut DbConnection, new: &[NewEvent]) -> QueryResult<()> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    if let DbConnection::Postgresql(pg) = conn {
+        const FEED: i64 = 0x0067_6566_5f66_6565; // "gef_fee"
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FEED})")).execute(pg)?;
+    }
+    for chunk in new.chunks(200) {
+        crate::insert_rows!(conn, events::table, chunk)?;
+    }
+    Ok(())
 }
 
 /// A commitment's trail, oldest first: its own moves and edits, and what

@@ -9,6 +9,7 @@ pub mod organizations;
 pub mod progress;
 pub mod reference;
 pub mod schema;
+pub mod stats;
 pub mod users;
 
 use std::sync::{Arc, Mutex};
@@ -171,6 +172,7 @@ impl Db {
         run_migrations(&mut first).map_err(OpenError::Migrate)?;
         commitments::backfill_search_text(&mut first)
             .map_err(|e| OpenError::Migrate(Box::new(e)))?;
+        stats::rebuild_if_missing(&mut first).map_err(|e| OpenError::Migrate(Box::new(e)))?;
         let max_size = match backend {
             Backend::Sqlite => 8,
             Backend::Postgres => 10,

@@ -12,6 +12,7 @@ pub mod money;
 pub mod organization;
 pub mod policy;
 pub mod progress;
+pub mod stats;
 pub mod validation;
 
 /// A stored word that names no value of its kind (a corrupt row).

@@ -44,6 +44,8 @@ pub enum Action<'a> {
     ManageCoalitions,
     /// Open reporting cycles and change their windows.
     ManageReportingCycles,
+    /// Read the figures of every submitted commitment, not only public ones.
+    ReadAllFigures,
     /// Express interest in a coalition, or create a commitment, for one's organization.
     ActForOrganization,
     /// Accept or decline an expression of interest in this coalition.
@@ -72,6 +74,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action<'_>) -> Result<(), Denied
             actor.is_admin() || actor.is_member_of(organization_id)
         }
         Action::ManageCoalitions | Action::ManageReportingCycles => actor.is_admin(),
+        Action::ReadAllFigures => actor.is_admin() || actor.role == Role::Viewer,
         Action::ActForOrganization => actor.role == Role::Maker && actor.organization_id.is_some(),
         Action::DecideExpression { coalition } => actor.is_admin() || actor.leads(coalition),
     };
@@ -86,6 +89,9 @@ pub fn authorize(actor: Option<&Actor>, action: Action<'_>) -> Result<(), Denied
             }
             Action::ManageCoalitions => "only admins change coalitions",
             Action::ManageReportingCycles => "only admins manage reporting cycles",
+            Action::ReadAllFigures => {
+                "only viewers and admins read the figures of unpublished commitments"
+            }
             Action::ActForOrganization => "only makers act for an organization",
             Action::DecideExpression { .. } => "only this coalition's leads and admins decide",
             Action::WithdrawExpression { .. } => "only this organization's makers may withdraw it",

@@ -381,7 +381,9 @@ impl Report {
 }
 
 /// Whether a commitment reports as it should.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportingHealth {
     /// Reported in the latest cycle due, or no cycle due yet.

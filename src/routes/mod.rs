@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod pagination;
 pub mod precondition;
 pub mod progress;
+pub mod stats;
 pub mod today;
 pub mod users;
 pub mod validation;
@@ -61,6 +62,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(progress::put_progress_report)
             .service(progress::list_progress_reports)
             .service(progress::get_progress_report)
-            .service(progress::validate_progress_report),
+            .service(progress::validate_progress_report)
+            .service(stats::get_stats_summary)
+            .service(stats::get_stats_breakdown),
     );
 }

@@ -309,6 +309,7 @@ pub fn commitment_body(title: &str) -> Value {
 }
 
 /// An organization whose interest in `coalition` was accepted by its lead.
+#[derive(Debug, Clone)]
 pub struct Accepted {
     pub organization: String,
     pub maker: Caller,
@@ -422,7 +423,13 @@ impl TestApp {
     pub async fn commitment_in(&self, org: &Accepted, stage: Stage, title: &str) -> Value {
         let mut body = commitment_body(title);
         body["coalition"] = json!(self.coalition_of(org).await);
-        let mut c = self.create_commitment(&org.maker, &body).await;
+        self.commitment_from(org, stage, &body).await
+    }
+
+    /// A commitment of `body` walked over HTTP to `stage` (a completed report
+    /// on 2025 claims completion).
+    pub async fn commitment_from(&self, org: &Accepted, stage: Stage, body: &Value) -> Value {
+        let mut c = self.create_commitment(&org.maker, body).await;
         let path = format!("/api/v1/commitments/{}", c["id"].as_str().unwrap());
         let moves: &[(&str, Value)] = match stage {
             Stage::Draft => &[],

@@ -18,4 +18,5 @@ mod preconditions;
 mod progress;
 mod schema;
 mod startup;
+mod stats;
 mod users;

@@ -10,6 +10,7 @@ use gef_commitments::db::organizations::OrganizationRow;
 use gef_commitments::db::progress::*;
 use gef_commitments::db::reference::*;
 use gef_commitments::db::schema::*;
+use gef_commitments::db::stats::{StatCellRow, StatMakerRow};
 use gef_commitments::db::users::*;
 use gef_commitments::db::{DbConnection, DbError};
 
@@ -62,6 +63,8 @@ async fn every_model_loads_from_its_table() {
                 progress_indicator_actuals => ProgressIndicatorActualRow,
                 events => EventRow,
                 idempotency_keys => IdempotencyKeyRow,
+                stat_cells => StatCellRow,
+                stat_cell_makers => StatMakerRow,
             ))
         })
         .await

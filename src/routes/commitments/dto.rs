@@ -15,7 +15,7 @@ use crate::domain::commitment_content::{
 use crate::domain::country::CountryCode;
 use crate::domain::organization::Constituency;
 use crate::domain::progress::ReportingHealth;
-use crate::error::ApiError;
+use crate::domain::validation::{FieldError, quote};
 use crate::routes::iso::{CountryCodeSchema, CurrencyCodeSchema};
 use crate::routes::pagination::{Listed, Paged};
 
@@ -354,41 +354,51 @@ pub struct CommitmentQuery {
 
 impl CommitmentQuery {
     /// The filter these parameters ask for, reporting health judged on `today`.
-    pub fn into_filter(self, today: NaiveDate) -> Result<CommitmentFilter, ApiError> {
+    pub fn into_filter(self, today: NaiveDate) -> Result<CommitmentFilter, FieldError> {
         let query = self;
-        let bad = |message: String| ApiError::BadRequest(message);
+        let bad = |field: &str, message: String| FieldError::new(field, "invalid_filter", message);
         let status = query
             .status
             .map(|s| {
-                CommitmentStatus::parse(&s)
-                    .ok_or_else(|| bad(format!("status {s:?} is not a commitment status")))
+                CommitmentStatus::parse(&s).ok_or_else(|| {
+                    bad(
+                        "status",
+                        format!("status {} is not a commitment status", quote(&s)),
+                    )
+                })
             })
             .transpose()?;
         let commitment_type = query
             .commitment_type
             .map(|t| {
-                CommitmentType::parse(&t)
-                    .ok_or_else(|| bad(format!("type {t:?} is not a commitment type")))
+                CommitmentType::parse(&t).ok_or_else(|| {
+                    bad(
+                        "type",
+                        format!("type {} is not a commitment type", quote(&t)),
+                    )
+                })
             })
             .transpose()?;
         let country = query
             .country
-            .map(|c| CountryCode::parse(&c).map_err(|e| bad(e.message)))
+            .map(|c| CountryCode::parse(&c).map_err(|e| bad("country", e.message)))
             .transpose()?;
         let constituency = query
             .constituency
-            .map(|c| Constituency::parse_field(&c).map_err(|e| bad(e.message)))
+            .map(|c| Constituency::parse_field(&c).map_err(|e| bad("constituency", e.message)))
             .transpose()?;
         if query.action_area.is_some_and(|n| !(1..=99).contains(&n)) {
-            return Err(bad("action_area must be 1 to 99".into()));
+            return Err(bad("action_area", "action_area must be 1 to 99".into()));
         }
-        if query.q.as_ref().is_some_and(|q| q.chars().count() > 200)
-            || query
-                .region
-                .as_ref()
-                .is_some_and(|r| r.chars().count() > 100)
+        if query.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+            return Err(bad("q", "q is at most 200 characters".into()));
+        }
+        if query
+            .region
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > 100)
         {
-            return Err(bad("q is at most 200 characters, region at most 100".into()));
+            return Err(bad("region", "region is at most 100 characters".into()));
         }
         let reporting_health = query
             .reporting_health
@@ -396,7 +406,10 @@ impl CommitmentQuery {
                 ReportingHealth::parse(&h)
                     .map(|h| (h, today))
                     .ok_or_else(|| {
-                        bad(format!("reporting_health {h:?} is not green, amber or red"))
+                        bad(
+                            "reporting_health",
+                            format!("reporting_health {} is not green, amber or red", quote(&h)),
+                        )
                     })
             })
             .transpose()?;

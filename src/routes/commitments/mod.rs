@@ -20,7 +20,7 @@ use crate::app::commitments;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::Db;
 use crate::db::commitments::CommitmentRecord;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 
 /// A commitment as the answer: 200 (or 201 with `Location`), with its `ETag`.
 fn single(commitment: Commitment, status: StatusCode) -> HttpResponse {
@@ -100,7 +100,10 @@ pub async fn list_commitments(
     query: web::Query<CommitmentQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = cursors.page::<Commitment>(&page)?;
-    let filter = query.into_inner().into_filter(today.0)?;
+    let filter = query
+        .into_inner()
+        .into_filter(today.0)
+        .map_err(|e| ApiError::BadRequest(e.message))?;
     let listing = commitments::list(&db, today.0, user.0, filter, page).await?;
     Ok(paged(&req, &cursors, listing.map(Commitment::from)))
 }

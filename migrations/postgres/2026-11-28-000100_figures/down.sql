@@ -1,0 +1,2 @@
+DROP TABLE stat_cell_makers;
+DROP TABLE stat_cells;

@@ -1,0 +1,540 @@
+//! The figures' counters (`domain::stats`): the facts of commitments, the
+//! changes a write makes applied under row locks, cells read for dashboards,
+//! and a from-scratch recount to check or rebuild them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{
+    commitment_action_areas, commitment_countries, commitment_regions, commitment_types,
+    commitments, organizations, progress_reports, stat_cell_makers, stat_cells,
+};
+use crate::domain::commitment::{CommitmentStatus, CommitmentType};
+use crate::domain::organization::Constituency;
+use crate::domain::progress::ImplementationStatus;
+use crate::domain::stats::{
+    Cell, CellChange, Dimension, Facts, LatestReport, Measures, Scope, changes,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = stat_cells)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct StatCellRow {
+    pub id: String,
+    pub scope: String,
+    pub coalition: String,
+    pub dimension: String,
+    pub key: String,
+    pub commitments: i64,
+    pub makers: i64,
+    pub pledged_usd_minor: String,
+    pub disbursed_usd_minor: String,
+    pub percent_sum: i64,
+    pub percent_n: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = stat_cell_makers)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct StatMakerRow {
+    pub cell_id: String,
+    pub organization_id: String,
+    pub commitments: i64,
+}
+
+/// What a cell adds up to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub measures: Measures,
+    /// Organizations with a commitment in the cell.
+    pub makers: i64,
+}
+
+fn money(text: &str) -> QueryResult<i128> {
+    text.parse()
+        .map_err(|_| super::corrupt("sum of money", text))
+}
+
+impl StatCellRow {
+    fn zero(cell: &Cell) -> Self {
+        Self {
+            id: cell.id(),
+            scope: cell.scope.as_str().into(),
+            coalition: cell.coalition.clone(),
+            dimension: cell.dimension.as_str().into(),
+            key: cell.key.clone(),
+            commitments: 0,
+            makers: 0,
+            pledged_usd_minor: "0".into(),
+            disbursed_usd_minor: "0".into(),
+            percent_sum: 0,
+            percent_n: 0,
+        }
+    }
+
+    fn of(cell: &Cell, figures: &Figures) -> Self {
+        let m = figures.measures;
+        Self {
+            commitments: m.commitments,
+            makers: figures.makers,
+            pledged_usd_minor: m.pledged_usd_minor.to_string(),
+            disbursed_usd_minor: m.disbursed_usd_minor.to_string(),
+            percent_sum: m.percent_sum,
+            percent_n: m.percent_n,
+            ..Self::zero(cell)
+        }
+    }
+
+    fn cell(&self) -> QueryResult<Cell> {
+        Ok(Cell {
+            scope: Scope::parse(&self.scope).ok_or_else(|| super::corrupt("scope", &self.scope))?,
+            coalition: self.coalition.clone(),
+            dimension: Dimension::parse(&self.dimension)
+                .ok_or_else(|| super::corrupt("dimension", &self.dimension))?,
+            key: self.key.clone(),
+        })
+    }
+
+    fn figures(&self) -> QueryResult<Figures> {
+        Ok(Figures {
+            measures: Measures {
+                commitments: self.commitments,
+                pledged_usd_minor: money(&self.pledged_usd_minor)?,
+                disbursed_usd_minor: money(&self.disbursed_usd_minor)?,
+                percent_sum: self.percent_sum,
+                percent_n: self.percent_n,
+            },
+            makers: self.makers,
+        })
+    }
+}
+
+/// The facts of these commitments, by id: a fixed number of queries.
+pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, Facts>> {
+    type Head = (
+        String,
+        String,
+        String,
+        String,
+        Option<chrono::NaiveDateTime>,
+        i32,
+        i32,
+        Option<i64>,
+        String,
+    );
+    let heads: Vec<Head> = commitments::table
+        .inner_join(organizations::table)
+        .filter(commitments::id.eq_any(ids))
+        .select((
+            commitments::id,
+            commitments::organization_id,
+            commitments::coalition_slug,
+            commitments::status,
+            commitments::submitted_at,
+            commitments::start_year,
+            commitments::end_year,
+            commitments::pledge_usd_minor,
+            organizations::constituency,
+        ))
+        .load(conn)?;
+    let pairs = |rows: Vec<(String, String)>| {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for (id, value) in rows {
+            map.entry(id).or_default().push(value);
+        }
+        map
+    };
+    let mut types = pairs(
+        commitment_types::table
+            .filter(commitment_types::commitment_id.eq_any(ids))
+            .order((
+                commitment_types::commitment_id,
+                commitment_types::commitment_type,
+            ))
+            .select((
+                commitment_types::commitment_id,
+                commitment_types::commitment_type,
+            ))
+            .load(conn)?,
+    );
+    let mut countries = pairs(
+        commitment_countries::table
+            .filter(commitment_countries::commitment_id.eq_any(ids))
+            .order((
+                commitment_countries::commitment_id,
+                commitment_countries::country,
+            ))
+            .select((
+                commitment_countries::commitment_id,
+                commitment_countries::country,
+            ))
+            .load(conn)?,
+    );
+    let mut regions = pairs(
+        commitment_regions::table
+            .filter(commitment_regions::commitment_id.eq_any(ids))
+            .order((
+                commitment_regions::commitment_id,
+                commitment_regions::region,
+            ))
+            .select((
+                commitment_regions::commitment_id,
+                commitment_regions::region,
+            ))
+            .load(conn)?,
+    );
+    let mut areas: HashMap<String, Vec<i32>> = HashMap::new();
+    let area_rows: Vec<(String, i32)> = commitment_action_areas::table
+        .filter(commitment_action_areas::commitment_id.eq_any(ids))
+        .order((
+            commitment_action_areas::commitment_id,
+            commitment_action_areas::number,
+        ))
+        .select((
+            commitment_action_areas::commitment_id,
+            commitment_action_areas::number,
+        ))
+        .load(conn)?;
+    for (id, n) in area_rows {
+        areas.entry(id).or_default().push(n);
+    }
+    let mut latest: HashMap<String, LatestReport> = HashMap::new();
+    let reports: Vec<(String, i32, String, i32, Option<i64>)> = progress_reports::table
+        .filter(progress_reports::commitment_id.eq_any(ids))
+        .select((
+            progress_reports::commitment_id,
+            progress_reports::year,
+            progress_reports::status,
+            progress_reports::percent_complete,
+            progress_reports::disbursed_usd_minor,
+        ))
+        .load(conn)?;
+    for (id, year, status, percent, disbursed) in reports {
+        let report = LatestReport {
+            year,
+            status: ImplementationStatus::parse(&status)
+                .ok_or_else(|| super::corrupt("implementation status", &status))?,
+            percent_complete: percent,
+            disbursed_usd_minor: disbursed.unwrap_or(0),
+        };
+        if latest.get(&id).is_none_or(|l| l.year < year) {
+            latest.insert(id, report);
+        }
+    }
+    heads
+        .into_iter()
+        .map(
+            |(
+                id,
+                organization_id,
+                coalition,
+                status,
+                submitted_at,
+                start,
+                end,
+                pledged,
+                constituency,
+            )| {
+                let facts = Facts {
+                    organization_id,
+                    coalition,
+                    constituency: Constituency::parse(&constituency)
+                        .ok_or_else(|| super::corrupt("constituency", &constituency))?,
+                    status: CommitmentStatus::parse(&status)
+                        .ok_or_else(|| super::corrupt("commitment status", &status))?,
+                    submitted: submitted_at.is_some(),
+                    start_year: start,
+                    end_year: end,
+                    types: types
+                        .remove(&id)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|t| CommitmentType::parse(t).ok_or_else(|| super::corrupt("type", t)))
+                        .collect::<QueryResult<_>>()?,
+                    action_areas: areas.remove(&id).unwrap_or_default(),
+                    countries: countries.remove(&id).unwrap_or_default(),
+                    regions: regions.remove(&id).unwrap_or_default(),
+                    pledged_usd_minor: pledged.unwrap_or(0),
+                    latest_report: latest.remove(&id),
+                };
+                Ok((id, facts))
+            },
+        )
+        .collect()
+}
+
+/// The facts of one commitment, if it exists.
+pub fn facts(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Facts>> {
+    Ok(facts_of(conn, &[id.to_owned()])?.remove(id))
+}
+
+/// Brings the figures from a commitment's `before` facts to its facts now.
+pub fn refresh(conn: &mut DbConnection, id: &str, before: Option<&Facts>) -> QueryResult<()> {
+    let after = facts(conn, id)?;
+    apply(conn, &changes(before, after.as_ref()))
+}
+
+/// Adds `changes` to the cells, under row locks taken in id order (so that
+/// writers never wait on each other in a circle), counting each
+/// organization once per cell.
+pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> QueryResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let by_id: BTreeMap<String, (&Cell, &CellChange)> = changes
+        .iter()
+        .map(|(cell, change)| (cell.id(), (cell, change)))
+        .collect();
+    let ids: Vec<String> = by_id.keys().cloned().collect();
+    let zeros: Vec<StatCellRow> = by_id
+        .values()
+        .map(|(cell, _)| StatCellRow::zero(cell))
+        .collect();
+    let maker_zeros: Vec<StatMakerRow> = by_id
+        .iter()
+        .flat_map(|(id, (_, change))| {
+            change.makers.keys().map(move |org| StatMakerRow {
+                cell_id: id.clone(),
+                organization_id: org.clone(),
+                commitments: 0,
+            })
+        })
+        .collect();
+    let organizations: Vec<String> = maker_zeros
+        .iter()
+        .map(|m| m.organization_id.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // The rows the change touches, in id order (a macro: each backend's
+    // query is its own type).
+    macro_rules! touched {
+        () => {
+            (
+                stat_cells::table
+                    .filter(stat_cells::id.eq_any(&ids))
+                    .order(stat_cells::id)
+                    .select(StatCellRow::as_select()),
+                stat_cell_makers::table
+                    .filter(stat_cell_makers::cell_id.eq_any(&ids))
+                    .filter(stat_cell_makers::organization_id.eq_any(&organizations))
+                    .order((stat_cell_makers::cell_id, stat_cell_makers::organization_id))
+                    .select(StatMakerRow::as_select()),
+            )
+        };
+    }
+    // Rows that do not exist yet are created empty first, so that both
+    // backends then read and lock every row the change touches.
+    let (current, current_makers): (Vec<StatCellRow>, Vec<StatMakerRow>) = match conn {
+        DbConnection::Postgresql(pg) => {
+            for chunk in zeros.chunks(500) {
+                diesel::insert_into(stat_cells::table)
+                    .values(chunk)
+                    .on_conflict_do_nothing()
+                    .execute(pg)?;
+            }
+            for chunk in maker_zeros.chunks(500) {
+                diesel::insert_into(stat_cell_makers::table)
+                    .values(chunk)
+                    .on_conflict_do_nothing()
+                    .execute(pg)?;
+            }
+            let (cells, makers) = touched!();
+            (cells.for_update().load(pg)?, makers.for_update().load(pg)?)
+        }
+        DbConnection::Sqlite(sqlite) => {
+            for row in &zeros {
+                diesel::insert_or_ignore_into(stat_cells::table)
+                    .values(row)
+                    .execute(sqlite)?;
+            }
+            for row in &maker_zeros {
+                diesel::insert_or_ignore_into(stat_cell_makers::table)
+                    .values(row)
+                    .execute(sqlite)?;
+            }
+            let (cells, makers) = touched!();
+            (cells.load(sqlite)?, makers.load(sqlite)?)
+        }
+    };
+    let mut makers_delta: HashMap<String, i64> = HashMap::new();
+    for row in current_makers {
+        let Some((_, change)) = by_id.get(&row.cell_id) else {
+            continue;
+        };
+        let Some(delta) = change.makers.get(&row.organization_id) else {
+            continue;
+        };
+        let now = row.commitments + delta;
+        if now < 0 {
+            return Err(super::corrupt("maker count", &row.cell_id));
+        }
+        match (row.commitments, now) {
+            (0, 1..) => *makers_delta.entry(row.cell_id.clone()).or_default() += 1,
+            (1.., 0) => *makers_delta.entry(row.cell_id.clone()).or_default() -= 1,
+            _ => {}
+        }
+        let key = stat_cell_makers::table.find((&row.cell_id, &row.organization_id));
+        if now == 0 {
+            diesel::delete(key).execute(conn)?;
+        } else {
+            diesel::update(key)
+                .set(stat_cell_makers::commitments.eq(now))
+                .execute(conn)?;
+        }
+    }
+    for row in current {
+        let Some((cell, change)) = by_id.get(&row.id) else {
+            continue;
+        };
+        let mut figures = row.figures()?;
+        figures.measures.add(&change.measures);
+        figures.makers += makers_delta.get(&row.id).copied().unwrap_or(0);
+        if figures.measures.commitments < 0 || figures.makers < 0 {
+            return Err(super::corrupt("figures", &row.id));
+        }
+        if figures.measures.commitments == 0 {
+            diesel::delete(stat_cells::table.find(&row.id)).execute(conn)?;
+            continue;
+        }
+        let next = StatCellRow::of(cell, &figures);
+        diesel::update(stat_cells::table.find(&row.id))
+            .set((
+                stat_cells::commitments.eq(next.commitments),
+                stat_cells::makers.eq(next.makers),
+                stat_cells::pledged_usd_minor.eq(next.pledged_usd_minor),
+                stat_cells::disbursed_usd_minor.eq(next.disbursed_usd_minor),
+                stat_cells::percent_sum.eq(next.percent_sum),
+                stat_cells::percent_n.eq(next.percent_n),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The cells of `dimensions` in `scope` for `coalition` (or all, `*`).
+pub fn read(
+    conn: &mut DbConnection,
+    scope: Scope,
+    coalition: &str,
+    dimensions: &[Dimension],
+) -> QueryResult<Vec<(Cell, Figures)>> {
+    let names: Vec<&str> = dimensions.iter().map(|d| d.as_str()).collect();
+    stat_cells::table
+        .filter(stat_cells::scope.eq(scope.as_str()))
+        .filter(stat_cells::coalition.eq(coalition))
+        .filter(stat_cells::dimension.eq_any(names))
+        .order((stat_cells::dimension, stat_cells::key))
+        .select(StatCellRow::as_select())
+        .load(conn)?
+        .iter()
+        .map(|row| Ok((row.cell()?, row.figures()?)))
+        .collect()
+}
+
+/// Every stored cell.
+pub fn stored(conn: &mut DbConnection) -> QueryResult<BTreeMap<Cell, Figures>> {
+    stat_cells::table
+        .select(StatCellRow::as_select())
+        .load(conn)?
+        .iter()
+        .map(|row| Ok((row.cell()?, row.figures()?)))
+        .collect()
+}
+
+/// The figures counted afresh from every commitment, a batch at a time.
+pub fn recount(conn: &mut DbConnection) -> QueryResult<BTreeMap<Cell, Figures>> {
+    let mut makers: BTreeMap<Cell, std::collections::BTreeSet<String>> = BTreeMap::new();
+    let mut cells: BTreeMap<Cell, Figures> = BTreeMap::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut query = commitments::table
+            .filter(commitments::submitted_at.is_not_null())
+            .select(commitments::id)
+            .order(commitments::id)
+            .limit(1000)
+            .into_boxed();
+        if let Some(after) = &after {
+            query = query.filter(commitments::id.gt(after.clone()));
+        }
+        let ids: Vec<String> = query.load(conn)?;
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
+        for facts in facts_of(conn, &ids)?.values() {
+            let measures = facts.measures();
+            for cell in facts.cells() {
+                makers
+                    .entry(cell.clone())
+                    .or_default()
+                    .insert(facts.organization_id.clone());
+                cells.entry(cell).or_default().measures.add(&measures);
+            }
+        }
+        after = Some(last);
+    }
+    for (cell, figures) in &mut cells {
+        figures.makers = makers.get(cell).map_or(0, |m| m.len() as i64);
+    }
+    Ok(cells)
+}
+
+/// Replaces every counter with a recount; returns how many cells there are.
+pub fn rebuild(conn: &mut DbConnection) -> QueryResult<i64> {
+    diesel::delete(stat_cell_makers::table).execute(conn)?;
+    diesel::delete(stat_cells::table).execute(conn)?;
+    let mut after: Option<String> = None;
+    loop {
+        let mut query = commitments::table
+            .filter(commitments::submitted_at.is_not_null())
+            .select(commitments::id)
+            .order(commitments::id)
+            .limit(1000)
+            .into_boxed();
+        if let Some(after) = &after {
+            query = query.filter(commitments::id.gt(after.clone()));
+        }
+        let ids: Vec<String> = query.load(conn)?;
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
+        let mut batch: BTreeMap<Cell, CellChange> = BTreeMap::new();
+        for facts in facts_of(conn, &ids)?.values() {
+            for (cell, change) in changes(None, Some(facts)) {
+                let entry = batch.entry(cell).or_default();
+                entry.measures.add(&change.measures);
+                for (org, n) in change.makers {
+                    *entry.makers.entry(org).or_default() += n;
+                }
+            }
+        }
+        apply(conn, &batch)?;
+        after = Some(last);
+    }
+    stat_cells::table.count().get_result(conn)
+}
+
+/// Counts the figures of a database that has commitments but no counters
+/// yet (one from before they existed); true when it did.
+pub fn rebuild_if_missing(conn: &mut DbConnection) -> QueryResult<bool> {
+    let submitted = diesel::select(diesel::dsl::exists(
+        commitments::table.filter(commitments::submitted_at.is_not_null()),
+    ))
+    .get_result::<bool>(conn)?;
+    if !submitted || !is_empty(conn)? {
+        return Ok(false);
+    }
+    conn.transaction(rebuild)?;
+    Ok(true)
+}
+
+/// Whether no counter is kept yet (a database from before the figures).
+pub fn is_empty(conn: &mut DbConnection) -> QueryResult<bool> {
+    let any: Option<String> = stat_cells::table
+        .select(stat_cells::id)
+        .first(conn)
+        .optional()?;
+    Ok(any.is_none())
+}

@@ -1,0 +1,566 @@
+//! The figures for dashboards: every figure of the summary and of each
+//! breakdown against a data set counted by hand, public against
+//! `scope=all`, filters answered by counters and by queries, and a property:
+//! after any sequence of changes, the counters equal a recount.
+
+use gef_commitments::app::stats as figures;
+use gef_commitments::domain::account::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Accepted, Caller, Stage, TestApp, assert_problem, commitment_body, spawn_app,
+};
+
+fn path(c: &Value) -> String {
+    format!("/api/v1/commitments/{}", c["id"].as_str().unwrap())
+}
+
+async fn get_json(app: &TestApp, caller: Option<&Caller>, url: &str) -> Value {
+    let response = app.request(Method::GET, url, caller).send().await.unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{url}: {body}");
+    body
+}
+
+async fn put_report(app: &TestApp, org: &Accepted, c: &Value, body: Value) -> Value {
+    let url = format!("{}/progress/2025", path(c));
+    let response = app
+        .request(Method::PUT, &url, Some(&org.maker))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        201,
+        "{}",
+        response.text().await.unwrap()
+    );
+    response.json().await.unwrap()
+}
+
+/// The rows of a breakdown as (key, commitments, makers, pledged, disbursed).
+fn rows(answer: &Value) -> Vec<(String, i64, i64, String, String)> {
+    answer["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_owned(),
+                r["commitments"].as_i64().unwrap(),
+                r["makers"].as_i64().unwrap(),
+                r["pledged_usd"].as_str().unwrap().to_owned(),
+                r["disbursed_usd"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn row(
+    key: &str,
+    commitments: i64,
+    makers: i64,
+    pledged: &str,
+    disbursed: &str,
+) -> (String, i64, i64, String, String) {
+    (
+        key.into(),
+        commitments,
+        makers,
+        pledged.into(),
+        disbursed.into(),
+    )
+}
+
+#[actix_web::test]
+async fn every_figure_matches_a_data_set_counted_by_hand() {
+    let app = spawn_app().await;
+    let a = app
+        .accepted("Digital Sisters", "technology-innovation", None)
+        .await;
+    let b = app.accepted("Green Sisters", "climate-justice", None).await;
+    let viewer = app
+        .signed_in("viewer@example.org", Role::Viewer, None, &[])
+        .await;
+    let admin = app
+        .signed_in("admin@example.org", Role::Admin, None, &[])
+        .await;
+    // c1: A, T&I areas 1 and 4, EUR 250,000 (USD 270,000), Cambodia and Laos, Asia.
+    let c1 = app.commitment_in(&a, Stage::Approved, "Coding clubs").await;
+    // c2: A, T&I area 2, KHR 4,000,000 (USD 1,000), Cambodia, no region.
+    let mut body = commitment_body("Policy reform");
+    body["action_areas"] = json!([2]);
+    body["types"] = json!(["policy", "financial"]);
+    body["pledge"] = json!({"amount": "4000000.00", "currency": "KHR", "amount_usd": "1000.00"});
+    body["countries"] = json!(["KH"]);
+    body["regions"] = json!([]);
+    app.commitment_from(&a, Stage::Approved, &body).await;
+    // c3: B, Climate Justice area 1, USD 100,000, France, from 2023; completed.
+    let mut body = commitment_body("Solar kiosks");
+    body["coalition"] = json!("climate-justice");
+    body["action_areas"] = json!([1]);
+    body["types"] = json!(["financial"]);
+    body["pledge"] = json!({"amount": "100000.00", "currency": "USD"});
+    body["countries"] = json!(["FR"]);
+    body["regions"] = json!(["Europe"]);
+    body["start_year"] = json!(2023);
+    let c3 = app.commitment_from(&b, Stage::Approved, &body).await;
+    // c4: B, submitted only, USD 5,000; c5: A, a draft.
+    let mut body = commitment_body("Not yet reviewed");
+    body["coalition"] = json!("climate-justice");
+    body["action_areas"] = json!([3]);
+    body["pledge"] = json!({"amount": "5000.00", "currency": "USD"});
+    body["countries"] = json!(["FR"]);
+    app.commitment_from(&b, Stage::Submitted, &body).await;
+    app.commitment_in(&a, Stage::Draft, "A draft").await;
+    // Reports: c1 40% with EUR 50,000 (USD 54,000); c3 completed, USD 100,000, verified.
+    app.open_cycle_today(2025).await;
+    let mut report = json!({"status": "in_progress", "percent_complete": 40, "narrative": "Forty clubs.",
+        "disbursed": {"amount": "50000.00", "currency": "EUR", "amount_usd": "54000.00"}});
+    put_report(&app, &a, &c1, report.clone()).await;
+    report["status"] = json!("completed");
+    report["percent_complete"] = json!(100);
+    report["disbursed"] = json!({"amount": "100000.00", "currency": "USD"});
+    put_report(&app, &b, &c3, report).await;
+    let claimed = get_json(&app, Some(&b.maker), &path(&c3)).await;
+    let verify = app
+        .act(
+            &b.lead,
+            &format!("{}/reviews", path(&c3)),
+            &claimed["version"],
+            json!({"decision": "verify_completion"}),
+        )
+        .await;
+    assert_eq!(verify.status().as_u16(), 200);
+    // B speaks for a government now: its commitments move with it.
+    let org = get_json(
+        &app,
+        None,
+        &format!("/api/v1/organizations/{}", b.organization),
+    )
+    .await;
+    let response = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/organizations/{}", b.organization),
+            Some(&b.maker),
+        )
+        .header("If-Match", format!("\"{}\"", org["version"]))
+        .json(&json!({"constituency": "government"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+
+    let summary = get_json(&app, None, "/api/v1/stats/summary").await;
+    assert_eq!(summary["source"], "counters");
+    assert_eq!(
+        summary["commitments"],
+        json!({"total": 3, "by_status": {"approved": 2, "completion_claimed": 0, "completed": 1}})
+    );
+    assert_eq!(
+        (
+            summary["makers"].as_i64(),
+            summary["pledged_usd"].as_str(),
+            summary["disbursed_usd"].as_str()
+        ),
+        (Some(2), Some("371000.00"), Some("154000.00"))
+    );
+    assert_eq!(
+        summary["implementation"],
+        json!({"not_started": 0, "in_progress": 1, "completed": 1, "stalled": 0, "cancelled": 0, "not_reported": 1})
+    );
+    assert_eq!(
+        summary["reporting_health"],
+        json!({"green": 3, "amber": 0, "red": 0})
+    );
+    assert_eq!(summary["mean_percent_complete"], 70.0);
+
+    // Viewers and admins may count every commitment ever submitted.
+    for caller in [&viewer, &admin] {
+        let all = get_json(&app, Some(caller), "/api/v1/stats/summary?scope=all").await;
+        assert_eq!(all["commitments"]["total"], 4);
+        assert_eq!(all["commitments"]["by_status"]["submitted"], 1);
+        assert_eq!(all["commitments"]["by_status"]["draft"], Value::Null);
+        assert_eq!(
+            (all["pledged_usd"].as_str(), all["makers"].as_i64()),
+            (Some("376000.00"), Some(2))
+        );
+        assert_eq!(all["implementation"]["not_reported"], 2);
+    }
+    assert_problem(
+        app.get("/api/v1/stats/summary?scope=all").await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    assert_problem(
+        app.request(
+            Method::GET,
+            "/api/v1/stats/summary?scope=all",
+            Some(&a.maker),
+        )
+        .send()
+        .await
+        .unwrap(),
+        403,
+        "forbidden",
+    )
+    .await;
+
+    // Filters: a coalition from the counters, anything else by a query.
+    let ti = get_json(
+        &app,
+        None,
+        "/api/v1/stats/summary?coalition=technology-innovation",
+    )
+    .await;
+    assert_eq!(
+        (ti["source"].as_str(), ti["commitments"]["total"].as_i64()),
+        (Some("counters"), Some(2))
+    );
+    assert_eq!(
+        (
+            ti["makers"].as_i64(),
+            ti["pledged_usd"].as_str(),
+            ti["mean_percent_complete"].as_f64()
+        ),
+        (Some(1), Some("271000.00"), Some(40.0))
+    );
+    let kh = get_json(&app, None, "/api/v1/stats/summary?country=KH").await;
+    assert_eq!(
+        (kh["source"].as_str(), kh["commitments"]["total"].as_i64()),
+        (Some("query"), Some(2))
+    );
+    assert_eq!(
+        (kh["pledged_usd"].as_str(), kh["disbursed_usd"].as_str()),
+        (Some("271000.00"), Some("54000.00"))
+    );
+    let done = get_json(
+        &app,
+        Some(&viewer),
+        "/api/v1/stats/summary?scope=all&constituency=government",
+    )
+    .await;
+    assert_eq!(
+        (
+            done["commitments"]["total"].as_i64(),
+            done["pledged_usd"].as_str()
+        ),
+        (Some(2), Some("105000.00"))
+    );
+
+    // Breakdowns: a row per key; a commitment counts in each of its keys' rows.
+    let by = |dimension: &str| {
+        let url = format!("/api/v1/stats/breakdown?by={dimension}");
+        let app = &app;
+        async move { get_json(app, None, &url).await }
+    };
+    let areas = by("action_area").await;
+    assert!(areas["counting"].as_str().unwrap().contains("once in each"));
+    assert_eq!(
+        rows(&areas),
+        [
+            row("climate-justice:1", 1, 1, "100000.00", "100000.00"),
+            row("technology-innovation:1", 1, 1, "270000.00", "54000.00"),
+            row("technology-innovation:2", 1, 1, "1000.00", "0.00"),
+            row("technology-innovation:4", 1, 1, "270000.00", "54000.00"),
+        ]
+    );
+    let labels: Vec<&str> = areas["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels[1],
+        "Bridge the gender gap in digital access and competencies."
+    );
+    assert_eq!(
+        rows(&by("country").await),
+        [
+            row("KH", 2, 1, "271000.00", "54000.00"),
+            row("FR", 1, 1, "100000.00", "100000.00"),
+            row("LA", 1, 1, "270000.00", "54000.00"),
+        ]
+    );
+    assert_eq!(
+        rows(&by("type").await),
+        [
+            row("financial", 3, 2, "371000.00", "154000.00"),
+            row("policy", 1, 1, "1000.00", "0.00"),
+            row("programmatic", 1, 1, "270000.00", "54000.00"),
+        ]
+    );
+    assert_eq!(
+        rows(&by("constituency").await),
+        [
+            row("civil_society", 2, 1, "271000.00", "54000.00"),
+            row("government", 1, 1, "100000.00", "100000.00")
+        ]
+    );
+    assert_eq!(
+        rows(&by("coalition").await),
+        [
+            row("technology-innovation", 2, 1, "271000.00", "54000.00"),
+            row("climate-justice", 1, 1, "100000.00", "100000.00"),
+        ]
+    );
+    assert_eq!(
+        rows(&by("year").await),
+        [
+            row("2022", 2, 1, "271000.00", "54000.00"),
+            row("2023", 1, 1, "100000.00", "100000.00")
+        ]
+    );
+    assert_eq!(
+        rows(&by("status").await),
+        [
+            row("approved", 2, 1, "271000.00", "54000.00"),
+            row("completed", 1, 1, "100000.00", "100000.00")
+        ]
+    );
+    assert_eq!(
+        rows(&by("region").await),
+        [
+            row("Asia and the Pacific", 1, 1, "270000.00", "54000.00"),
+            row("Europe", 1, 1, "100000.00", "100000.00")
+        ]
+    );
+    let french = app
+        .request(
+            Method::GET,
+            "/api/v1/stats/breakdown?by=coalition&lang=fr",
+            None,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(french.headers()["content-language"], "fr");
+    let french: Value = french.json().await.unwrap();
+    assert_eq!(
+        french["rows"][1]["label"],
+        "Action féministe pour la justice climatique"
+    );
+    let filtered = get_json(
+        &app,
+        None,
+        "/api/v1/stats/breakdown?by=country&coalition=technology-innovation",
+    )
+    .await;
+    assert_eq!(filtered["source"], "counters");
+    assert_eq!(
+        rows(&filtered),
+        [
+            row("KH", 2, 1, "271000.00", "54000.00"),
+            row("LA", 1, 1, "270000.00", "54000.00")
+        ]
+    );
+    let queried = get_json(&app, None, "/api/v1/stats/breakdown?by=country&type=policy").await;
+    assert_eq!(
+        (queried["source"].as_str(), rows(&queried)),
+        (Some("query"), vec![row("KH", 1, 1, "1000.00", "0.00")])
+    );
+
+    // Malformed requests are 422 problems.
+    for url in [
+        "/api/v1/stats/breakdown?by=colour",
+        "/api/v1/stats/breakdown",
+        "/api/v1/stats/summary?status=bogus",
+        "/api/v1/stats/summary?updated_since=yesterday",
+        "/api/v1/stats/summary?scope=everyone",
+        "/api/v1/stats/breakdown?by=country&country=XX",
+    ] {
+        assert_problem(app.get(url).await, 422, "validation_failed").await;
+    }
+    assert!(
+        figures::verify(&app.db).await.unwrap(),
+        "the counters equal a recount"
+    );
+}
+
+/// A small deterministic generator, so that a failing sequence replays.
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn next(&mut self, below: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % below as u64) as usize
+    }
+}
+
+#[actix_web::test]
+async fn after_any_sequence_of_changes_the_counters_equal_a_recount() {
+    let app = spawn_app().await;
+    let ti = app
+        .accepted("Digital Sisters", "technology-innovation", None)
+        .await;
+    let cj = app.accepted("Green Sisters", "climate-justice", None).await;
+    let other_ti = app
+        .accepted("Other Org", "technology-innovation", Some(&ti.lead))
+        .await;
+    let orgs = [ti, cj, other_ti];
+    app.open_cycle_today(2025).await;
+    let countries = ["KH", "LA", "FR", "KE", "BR"];
+    let mut live: Vec<(usize, Value)> = Vec::new();
+    for seed in [7_u64, 1234, 99_991] {
+        let mut rng = Xorshift(seed);
+        for step in 0..40 {
+            let op = rng.next(10);
+            if op < 3 || live.is_empty() {
+                let o = rng.next(orgs.len());
+                let mut body = commitment_body(&format!("Seed {seed} step {step}"));
+                body["coalition"] = json!(if o == 1 {
+                    "climate-justice"
+                } else {
+                    "technology-innovation"
+                });
+                body["action_areas"] = json!([1 + rng.next(3), 4]);
+                let mut places = vec![countries[rng.next(5)], countries[rng.next(5)]];
+                places.dedup();
+                body["countries"] = json!(places);
+                body["pledge"]["amount_usd"] =
+                    json!(format!("{}.{:02}", rng.next(1_000_000), rng.next(100)));
+                body["start_year"] = json!(2022 + rng.next(3) as i32);
+                let stage = [
+                    Stage::Draft,
+                    Stage::Submitted,
+                    Stage::Approved,
+                    Stage::Rejected,
+                    Stage::ChangesRequested,
+                    Stage::Withdrawn,
+                ][rng.next(6)];
+                let c = app.commitment_from(&orgs[o], stage, &body).await;
+                live.push((o, c));
+                continue;
+            }
+            let (o, c) = live[rng.next(live.len())].clone();
+            let org = &orgs[o];
+            let now = get_json(&app, Some(&org.maker), &path(&c)).await;
+            let version = now["version"].clone();
+            let act = |caller: &Caller, what: &str, body: Value| {
+                let url = format!("{}/{what}", path(&c));
+                let caller = caller.clone();
+                let version = version.clone();
+                let app = &app;
+                async move {
+                    app.act(&caller, &url, &version, body)
+                        .await
+                        .status()
+                        .as_u16()
+                }
+            };
+            let _ = match (now["status"].as_str().unwrap(), op) {
+                ("draft" | "changes_requested", 3..=5) => {
+                    act(&org.maker, "submit", json!({})).await
+                }
+                ("draft" | "changes_requested", _) => {
+                    let response = app
+                        .request(Method::PATCH, &path(&c), Some(&org.maker))
+                        .header("If-Match", format!("\"{version}\""))
+                        .json(&json!({"countries": [countries[rng.next(5)]], "types": ["policy"], "pledge": null}))
+                        .send()
+                        .await
+                        .unwrap();
+                    response.status().as_u16()
+                }
+                ("submitted", 3..=6) => {
+                    act(&org.lead, "reviews", json!({"decision": "approve"})).await
+                }
+                ("submitted", 7) => {
+                    act(
+                        &org.lead,
+                        "reviews",
+                        json!({"decision": "request_changes", "comment": "More"}),
+                    )
+                    .await
+                }
+                ("submitted", _) => {
+                    act(
+                        &org.lead,
+                        "reviews",
+                        json!({"decision": "reject", "comment": "No"}),
+                    )
+                    .await
+                }
+                ("approved", 3..=7) => {
+                    let status =
+                        ["in_progress", "stalled", "completed", "not_started"][rng.next(4)];
+                    let percent = if status == "completed" {
+                        100
+                    } else {
+                        rng.next(100) as i32
+                    };
+                    let url = format!("{}/progress/2025", path(&c));
+                    let existing = app.request(Method::GET, &url, None).send().await.unwrap();
+                    let etag = existing
+                        .headers()
+                        .get("etag")
+                        .map(|v| v.to_str().unwrap().to_owned());
+                    let mut request = app.request(Method::PUT, &url, Some(&org.maker)).json(&json!({
+                        "status": status, "percent_complete": percent, "narrative": "Progress.",
+                        "disbursed": {"amount": format!("{}.00", rng.next(50_000)), "currency": "USD"}
+                    }));
+                    if let Some(etag) = etag {
+                        request = request.header("If-Match", etag);
+                    }
+                    request.send().await.unwrap().status().as_u16()
+                }
+                ("approved", _) => {
+                    act(&org.maker, "withdraw", json!({"reason": "Changed plans"})).await
+                }
+                ("completion_claimed", 3..=6) => {
+                    act(
+                        &org.lead,
+                        "reviews",
+                        json!({"decision": "verify_completion"}),
+                    )
+                    .await
+                }
+                ("completion_claimed", _) => {
+                    act(
+                        &org.lead,
+                        "reviews",
+                        json!({"decision": "request_changes", "comment": "Not yet"}),
+                    )
+                    .await
+                }
+                _ => {
+                    // Settled ones: move their organization to another constituency instead.
+                    let profile = get_json(
+                        &app,
+                        None,
+                        &format!("/api/v1/organizations/{}", org.organization),
+                    )
+                    .await;
+                    let constituency = ["government", "youth_led", "civil_society"][rng.next(3)];
+                    app.request(
+                        Method::PATCH,
+                        &format!("/api/v1/organizations/{}", org.organization),
+                        Some(&org.maker),
+                    )
+                    .header("If-Match", format!("\"{}\"", profile["version"]))
+                    .json(&json!({"constituency": constituency}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+                }
+            };
+        }
+        assert!(
+            figures::verify(&app.db).await.unwrap(),
+            "after seed {seed}, the counters differ from a recount"
+        );
+    }
+    // Rebuilt from scratch, they are the same again.
+    assert!(figures::rebuild(&app.db).await.unwrap() > 0);
+    assert!(figures::verify(&app.db).await.unwrap());
+}
