@@ -15,6 +15,7 @@ pub mod clock;
 pub mod coalitions;
 pub mod commitments;
 pub mod expressions;
+pub mod feed;
 pub mod idempotency;
 pub mod organizations;
 pub mod progress;

@@ -98,3 +98,19 @@ pub fn commitment_trail(
         .select(EventRow::as_select())
         .load(conn)
 }
+
+/// Public events after `after` (an event id), oldest first: the feed.
+pub fn public_after(
+    conn: &mut DbConnection,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<EventRow>> {
+    let mut query = events::table
+        .filter(events::is_public.eq(true))
+        .select(EventRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(events::id.gt(after));
+    }
+    query.order(events::id.asc()).limit(limit).load(conn)
+}

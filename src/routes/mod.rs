@@ -5,6 +5,7 @@ pub mod body;
 pub mod coalitions;
 pub mod commitments;
 pub mod expressions;
+pub mod feed;
 pub mod health;
 pub mod idempotency;
 pub mod iso;
@@ -64,6 +65,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(progress::get_progress_report)
             .service(progress::validate_progress_report)
             .service(stats::get_stats_summary)
-            .service(stats::get_stats_breakdown),
+            .service(stats::get_stats_breakdown)
+            .service(feed::list_events),
     );
 }

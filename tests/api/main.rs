@@ -10,6 +10,7 @@ mod coalitions;
 mod commitments;
 mod errors;
 mod expressions;
+mod feed;
 mod health;
 mod helpers;
 mod openapi;

@@ -1,0 +1,112 @@
+//! The public change feed over HTTP.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::pagination::{CursorCodec, Listed, PageQuery};
+use crate::app::{PageRequest, feed};
+use crate::db::Db;
+use crate::db::events::EventRow;
+use crate::error::ApiResult;
+
+/// Where to read from: `after` is the `next_cursor` of the previous read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// Events after this position; from the beginning when left out.
+    #[param(max_length = 512, pattern = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")]
+    pub after: Option<String>,
+    /// Events per read, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+/// Something that happened to a public commitment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedEvent {
+    /// Increases in the order events committed.
+    pub id: i64,
+    /// `commitment`, or one of its `progress_report`s.
+    pub subject: String,
+    pub subject_id: String,
+    pub commitment_id: Option<String>,
+    pub coalition: String,
+    pub organization_id: String,
+    /// e.g. `approve`, `withdraw`, `file_report`, `claim_completion`, `verify_completion`.
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<EventRow> for FeedEvent {
+    fn from(e: EventRow) -> Self {
+        Self {
+            id: e.id,
+            subject: e.subject_type,
+            subject_id: e.subject_id,
+            commitment_id: e.commitment_id,
+            coalition: e.coalition_slug,
+            organization_id: e.organization_id,
+            action: e.action,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            created_at: e.created_at.and_utc(),
+        }
+    }
+}
+
+impl Listed for FeedEvent {
+    const SCHEMA: &'static str = "FeedEventList";
+    const CURSOR: &'static str = "events";
+}
+
+/// A read of the feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedPage {
+    pub items: Vec<FeedEvent>,
+    /// Pass as `after` to read on: always set once anything was read, even
+    /// when nothing new has happened yet (poll with it later).
+    pub next_cursor: Option<String>,
+    /// Whether more events wait right now.
+    pub more: bool,
+}
+
+/// The public change feed: approvals and withdrawals of public commitments,
+/// progress reports on them, completions; nothing about drafts, submissions,
+/// reviews in progress or people. Ids increase in the order events
+/// committed, so a client that resumes from its last cursor sees every
+/// event once, with no gap, even with many writers at once.
+#[utoipa::path(
+    tag = "figures",
+    operation_id = "list_events",
+    params(FeedQuery),
+    responses(
+        (status = 200, description = "Events after the cursor, oldest first", body = FeedPage,
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+    )
+)]
+#[get("/events")]
+pub async fn list_events(
+    db: web::Data<Db>,
+    cursors: web::Data<CursorCodec>,
+    query: web::Query<FeedQuery>,
+) -> ApiResult<HttpResponse> {
+    let query = query.into_inner();
+    let page_query = PageQuery {
+        limit: query.limit,
+        cursor: query.after,
+    };
+    let page: PageRequest = cursors.page::<FeedEvent>(&page_query)?;
+    let read = feed::read(&db, page).await?;
+    Ok(HttpResponse::Ok().json(FeedPage {
+        next_cursor: read
+            .resume_after
+            .map(|id| cursors.encode(FeedEvent::CURSOR, &id.to_string())),
+        more: read.more,
+        items: read.events.into_iter().map(FeedEvent::from).collect(),
+    }))
+}
