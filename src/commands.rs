@@ -1,16 +1,22 @@
 //! The command line's account commands: `user add` and `token`. They read
 //! the same environment as the server and open the same database.
 
-use std::io::BufRead;
+use std::io::{BufRead, Write};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use chrono::Duration;
 
 use crate::app::progress::{self, NewCycle};
 use crate::app::{AppError, accounts};
+use crate::app::{Clock, SystemClock, commitments};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::secret::jwt_secret;
 use crate::config::{Secret, Settings};
 use crate::domain::account::{Email, NewAccount, Role};
+use crate::domain::policy::Visibility;
+use crate::exports::{Export, Format};
+use crate::routes::commitments::dto::CommitmentQuery;
 use crate::startup::open_database;
 
 /// What a command prints when it fails: one line, or one per invalid field.
@@ -113,6 +119,53 @@ pub fn open_cycle(settings: &Settings, cycle: NewCycle) -> Result<(), CommandErr
     let db = open_database(&settings.database)?;
     actix_web::rt::System::new().block_on(progress::open_cycle(&db, cycle))?;
     Ok(())
+}
+
+/// Writes the commitments `query` selects to standard output in `format`,
+/// with a progress bar on standard error; `all` exports every commitment
+/// ever submitted, not only public ones.
+pub fn export(
+    settings: &Settings,
+    query: CommitmentQuery,
+    format: Format,
+    all: bool,
+) -> Result<(), CommandError> {
+    let today = SystemClock.today();
+    let filter = query
+        .into_filter(today)
+        .map_err(|e| CommandError(format!("--{}: {}", e.field.replace('_', "-"), e.message)))?;
+    let visibility = if all {
+        Visibility::AllSubmitted
+    } else {
+        Visibility::of(None)
+    };
+    let db = open_database(&settings.database)?;
+    actix_web::rt::System::new().block_on(async move {
+        let total = commitments::count_visible(&db, visibility.clone(), filter.clone()).await?;
+        let bar = ProgressBar::with_draw_target(
+            Some(u64::try_from(total).unwrap_or(0)),
+            ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} commitments, {eta} left")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut export = Export::new(db, today, visibility, filter, format);
+        let mut written = 0_u64;
+        while let Some(chunk) = export.next_chunk().await {
+            let (bytes, rows) = chunk?;
+            out.write_all(&bytes)
+                .map_err(|e| CommandError(format!("cannot write the export: {e}")))?;
+            written += rows as u64;
+            bar.inc(rows as u64);
+        }
+        out.flush()
+            .map_err(|e| CommandError(format!("cannot write the export: {e}")))?;
+        bar.finish_and_clear();
+        eprintln!("exported {written} commitments");
+        Ok(())
+    })
 }
 
 /// `30d`, `12h`, `90m` or `3600s`: from a minute to ten years.

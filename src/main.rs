@@ -5,6 +5,8 @@ use gef_commitments::app::progress::NewCycle;
 use gef_commitments::commands::{self, AddUser};
 use gef_commitments::config::{ConfigError, Settings};
 use gef_commitments::domain::account::Role;
+use gef_commitments::exports::Format;
+use gef_commitments::routes::commitments::dto::CommitmentQuery;
 use gef_commitments::startup::{Application, open_database};
 use gef_commitments::telemetry;
 
@@ -37,6 +39,36 @@ enum Command {
         /// Lifetime: 30d, 12h, 90m or 3600s.
         #[arg(long, default_value = "30d", value_parser = commands::parse_ttl)]
         ttl: chrono::Duration,
+    },
+    /// Write the commitments as CSV, JSON or NDJSON to standard output,
+    /// with a progress bar on standard error: public ones, or with --all
+    /// every one ever submitted. Takes the list filters.
+    Export {
+        /// csv, json or ndjson.
+        #[arg(long, default_value = "csv", value_parser = parse_format)]
+        format: Format,
+        #[arg(long)]
+        coalition: Option<String>,
+        #[arg(long)]
+        action_area: Option<i32>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long = "type")]
+        commitment_type: Option<String>,
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        constituency: Option<String>,
+        #[arg(long)]
+        organization: Option<String>,
+        /// Text in the title or description.
+        #[arg(long)]
+        q: Option<String>,
+        /// Every commitment ever submitted, not only public ones.
+        #[arg(long)]
+        all: bool,
     },
     /// Manage reporting cycles.
     Cycle {
@@ -81,6 +113,10 @@ enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+}
+
+fn parse_format(value: &str) -> Result<Format, String> {
+    Format::parse(value).ok_or_else(|| "expected csv, json or ndjson".into())
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
@@ -131,6 +167,34 @@ fn main() -> ExitCode {
             commands::open_cycle(&settings, cycle)
                 .map(|()| println!("opened the {year} reporting cycle: {opens_on} to {closes_on}"))
                 .map_err(|e| e.to_string())
+        }),
+        Command::Export {
+            format,
+            coalition,
+            action_area,
+            status,
+            commitment_type,
+            country,
+            region,
+            constituency,
+            organization,
+            q,
+            all,
+        } => settings().and_then(|settings| {
+            let query = CommitmentQuery {
+                coalition,
+                action_area,
+                status,
+                commitment_type,
+                country,
+                region,
+                constituency,
+                organization,
+                q,
+                updated_since: None,
+                reporting_health: None,
+            };
+            commands::export(&settings, query, format, all).map_err(|e| e.to_string())
         }),
         Command::Token { email, ttl } => settings().and_then(|settings| {
             commands::issue_token(&settings, &email, ttl)

@@ -147,7 +147,18 @@ pub async fn list(
     filter: CommitmentFilter,
     page: PageRequest,
 ) -> AppResult<Listing<CommitmentRecord>> {
-    let visibility = Visibility::of(actor.as_ref());
+    list_visible(db, today, Visibility::of(actor.as_ref()), filter, page).await
+}
+
+/// A page of the commitments `visibility` sees, newest first: lists,
+/// exports and the command line's export read through here.
+pub async fn list_visible(
+    db: &Db,
+    today: NaiveDate,
+    visibility: Visibility,
+    filter: CommitmentFilter,
+    page: PageRequest,
+) -> AppResult<Listing<CommitmentRecord>> {
     db.run(move |conn| {
         let rows = queries::list_commitments(
             conn,
@@ -164,6 +175,16 @@ pub async fn list(
         })
     })
     .await
+}
+
+/// How many commitments `visibility` sees that match `filter`.
+pub async fn count_visible(
+    db: &Db,
+    visibility: Visibility,
+    filter: CommitmentFilter,
+) -> AppResult<i64> {
+    db.run(move |conn| Ok(queries::count_commitments(conn, &filter, &visibility)?))
+        .await
 }
 
 /// Edits a commitment in `draft` or `changes_requested` (its organization's makers).

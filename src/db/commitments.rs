@@ -613,9 +613,30 @@ pub fn list_commitments(
     before: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<CommitmentRow>> {
-    let mut query = commitments::table
-        .select(CommitmentRow::as_select())
-        .into_boxed();
+    let mut query = filtered(filter, visibility).select(CommitmentRow::as_select());
+    if let Some(before) = before {
+        query = query.filter(commitments::id.lt(before.to_owned()));
+    }
+    query.order(commitments::id.desc()).limit(limit).load(conn)
+}
+
+/// How many commitments `visibility` sees that match `filter`.
+pub fn count_commitments(
+    conn: &mut DbConnection,
+    filter: &CommitmentFilter,
+    visibility: &Visibility,
+) -> QueryResult<i64> {
+    filtered(filter, visibility).count().get_result(conn)
+}
+
+type Backend = <DbConnection as Connection>::Backend;
+
+/// The commitments `visibility` sees that match `filter`.
+fn filtered(
+    filter: &CommitmentFilter,
+    visibility: &Visibility,
+) -> commitments::BoxedQuery<'static, Backend> {
+    let mut query = commitments::table.into_boxed();
     // The SQL of `Visibility::sees`.
     query = match visibility {
         Visibility::Everything => query,
@@ -729,10 +750,7 @@ pub fn list_commitments(
             ReportingHealth::Red => query.filter(reporting.and(missed.ge(2))),
         };
     }
-    if let Some(before) = before {
-        query = query.filter(commitments::id.lt(before.to_owned()));
-    }
-    query.order(commitments::id.desc()).limit(limit).load(conn)
+    query
 }
 
 /// What a write changes in the commitment's own row.

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod body;
 pub mod coalitions;
 pub mod commitments;
+pub mod exports;
 pub mod expressions;
 pub mod feed;
 pub mod health;
@@ -66,6 +67,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(progress::validate_progress_report)
             .service(stats::get_stats_summary)
             .service(stats::get_stats_breakdown)
-            .service(feed::list_events),
+            .service(feed::list_events)
+            .service(exports::export_commitments),
     );
 }

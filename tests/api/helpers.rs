@@ -564,3 +564,67 @@ pub fn completed_report() -> Value {
         "indicators": [{"name": "Girls trained", "actual": 10000}]
     })
 }
+
+/// The service binary running in a process of its own.
+pub struct Running {
+    pub child: std::process::Child,
+    pub address: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Running {
+    /// The process's peak resident memory so far, in KiB (`VmHWM`).
+    pub fn peak_memory_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+}
+
+/// Starts `gef-commitments serve` in `dir` with `vars` (and no other
+/// DATABASE_URL, GEF_BIND or CORS setting than given), on a free port; waits
+/// for the line that says where it listens.
+pub fn start_binary(dir: &std::path::Path, vars: &[(&str, &str)]) -> Running {
+    use std::io::{BufRead, BufReader};
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gef-commitments"));
+    command
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("GEF_CORS_ORIGINS")
+        .env("GEF_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("listening on http://") {
+                let address = line[at + "listening on ".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                let _ = sender.send(address);
+            }
+        }
+    });
+    let address = receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the service never said where it listens");
+    Running { child, address }
+}

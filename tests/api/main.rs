@@ -9,6 +9,7 @@ mod auth;
 mod coalitions;
 mod commitments;
 mod errors;
+mod exports;
 mod expressions;
 mod feed;
 mod health;

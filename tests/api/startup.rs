@@ -1,13 +1,12 @@
 //! The binary as an operator meets it: defaults, restarts, and bad settings.
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
+
+use crate::helpers::Running;
 
 const BIN: &str = env!("CARGO_BIN_EXE_gef-commitments");
 
@@ -96,45 +95,9 @@ fn a_malformed_bind_address_stops_start_up() {
     assert_one_line_naming(&lines, "GEF_BIND");
 }
 
-struct Running {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the binary with no DATABASE_URL (the embedded default) in `dir`,
-/// and waits for the line that says where it listens.
+/// Starts the binary with no DATABASE_URL (the embedded default) in `dir`.
 fn start_default(dir: &Path) -> Running {
-    let mut child = command(dir)
-        .env("GEF_BIND", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("listening on http://") {
-                let address = line[at + "listening on ".len()..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
-                let _ = sender.send(address);
-            }
-        }
-    });
-    let address = receiver
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the service never said where it listens");
-    Running { child, address }
+    crate::helpers::start_binary(dir, &[("RUST_LOG", "info")])
 }
 
 async fn coalition_count(address: &str) -> usize {
@@ -436,4 +399,66 @@ async fn cycle_open_opens_a_reporting_cycle_as_the_api_does() {
     let output = open("2024", "not a date", "2025-03-31");
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(app.count("reporting_cycles").await, 1);
+}
+
+#[actix_web::test]
+async fn export_writes_the_commitments_to_standard_output() {
+    use crate::helpers::Stage;
+    let app = crate::helpers::spawn_app().await;
+    let ti = app
+        .accepted("Digital Sisters", "technology-innovation", None)
+        .await;
+    app.commitment_in(&ti, Stage::Approved, "Public one").await;
+    app.commitment_in(&ti, Stage::Approved, "Public two").await;
+    app.commitment_in(&ti, Stage::Submitted, "Submitted").await;
+    app.commitment_in(&ti, Stage::Draft, "Draft").await;
+    let output = run_cli(&app, &["export", "--format", "ndjson"], "");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let titles: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["title"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(titles, ["Public two", "Public one"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("exported 2 commitments"));
+    let output = run_cli(
+        &app,
+        &[
+            "export",
+            "--all",
+            "--format",
+            "csv",
+            "--status",
+            "submitted",
+        ],
+        "",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        2,
+        "a header and the submitted one: {csv}"
+    );
+    assert!(csv.contains(",Submitted,"));
+    let output = run_cli(&app, &["export", "--status", "bogus"], "");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--status") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
 }
