@@ -63,7 +63,8 @@ impl Modify for BearerJwt {
 /// handler documents only its own: 500 always (a bug, opaque body); 503 when
 /// it touches the database; 401 when it takes a bearer token; 400, 413, 415
 /// and 422 when it takes a JSON body; 400, 412 and 428 when it needs
-/// `If-Match`; 400 when it reads a query string or path parameters. A handler's own entry for a
+/// `If-Match`; 400 when it reads a query string or path parameters; 304
+/// on every GET but the probes (`If-None-Match`). A handler's own entry for a
 /// status wins.
 struct SharedResponses;
 
@@ -112,7 +113,27 @@ impl Modify for SharedResponses {
                 .responses
                 .insert(name.into(), RefOr::T(response.build()));
         }
+        components.responses.insert(
+            "NotModified".into(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description("Unchanged since the `ETag` sent in `If-None-Match`; no body")
+                    .build(),
+            ),
+        );
         for item in openapi.paths.paths.values_mut() {
+            // Every GET but the probes answers If-None-Match (routes::caching).
+            if let Some(get) = item.get.as_mut().filter(|g| {
+                !matches!(
+                    g.operation_id.as_deref(),
+                    Some("get_liveness" | "get_readiness")
+                )
+            }) {
+                get.responses
+                    .responses
+                    .entry("304".into())
+                    .or_insert_with(|| Ref::from_response_name("NotModified").into());
+            }
             let operations = [
                 &mut item.get,
                 &mut item.put,

@@ -100,8 +100,10 @@ impl Application {
                 // The dashboard page comes later; until then the root shows the API docs.
                 .service(web::resource("/").to(|| redirect("/docs/")))
                 .default_service(web::to(routes::meta::fallback))
+                .wrap(from_fn(routes::caching::conditional_get))
                 .wrap(from_fn(routes::body::refuse_nul_in_url))
                 .wrap(cors(&cors_origins))
+                .wrap(from_fn(cors_for_allowed_origins_only))
                 .wrap(ErrorHandlers::new().default_handler(ensure_problem_json))
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
         })
@@ -156,6 +158,27 @@ async fn redirect(to: &'static str) -> HttpResponse {
         .finish()
 }
 
+/// actix-cors lists exposed headers even to origins it does not allow (the
+/// browser then blocks the answer anyway); those get no CORS header at all.
+async fn cors_for_allowed_origins_only(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    if !headers.contains_key(actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        let cors: Vec<_> = headers
+            .keys()
+            .filter(|name| name.as_str().starts_with("access-control-"))
+            .cloned()
+            .collect();
+        for name in cors {
+            headers.remove(name);
+        }
+    }
+    Ok(response)
+}
+
 /// Cross-origin access for the listed origins only (none by default).
 fn cors(origins: &[String]) -> Cors {
     let cors = Cors::default()
@@ -164,6 +187,7 @@ fn cors(origins: &[String]) -> Cors {
             "Authorization",
             "Content-Type",
             "If-Match",
+            "If-None-Match",
             "Idempotency-Key",
             "Accept-Language",
         ])
@@ -173,6 +197,8 @@ fn cors(origins: &[String]) -> Cors {
             "Link",
             "Retry-After",
             "Content-Language",
+            "Content-Disposition",
+            "Idempotent-Replayed",
         ])
         .max_age(3600);
     origins.iter().fold(cors, |cors, origin| {

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::body::JsonContent;
 use super::language::{LangQuery, PreferredLanguage};
-use super::precondition::{IfMatch, etag};
+use super::precondition::{IfMatch, dated_etag};
 use crate::app::coalitions;
 use crate::auth::AuthUser;
 use crate::db::Db;
@@ -177,7 +177,7 @@ pub async fn get_coalition(
 ) -> ApiResult<HttpResponse> {
     let coalition = Coalition::from(coalitions::get(&db, slug.into_inner(), lang.0).await?);
     Ok(localized(lang.0)
-        .insert_header(etag(coalition.version))
+        .insert_header(coalition_etag(&coalition))
         .json(coalition))
 }
 
@@ -284,6 +284,15 @@ pub async fn update_coalition(
     let updated = coalitions::update(&db, user.0, slug.into_inner(), if_match.0, change).await?;
     let coalition = Coalition::from(updated);
     Ok(localized(Language::En)
-        .insert_header(etag(coalition.version))
+        .insert_header(coalition_etag(&coalition))
         .json(coalition))
+}
+
+/// A coalition's ETag: its version, marked `-closed` while submissions are
+/// closed today (the date opens and closes the window).
+fn coalition_etag(coalition: &Coalition) -> actix_web::http::header::ETag {
+    dated_etag(
+        coalition.version,
+        (!coalition.submissions_open).then_some("closed"),
+    )
 }

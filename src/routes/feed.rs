@@ -86,7 +86,6 @@ pub struct FeedPage {
     responses(
         (status = 200, description = "Events after the cursor, oldest first", body = FeedPage,
             headers(("ETag" = String), ("Cache-Control" = String))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
     )
 )]
 #[get("/events")]

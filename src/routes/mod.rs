@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod caching;
 pub mod coalitions;
 pub mod commitments;
 pub mod exports;

@@ -16,6 +16,17 @@ pub fn etag(version: i32) -> header::ETag {
     header::ETag(header::EntityTag::new_strong(version.to_string()))
 }
 
+/// The ETag of a representation that also turns on the date: the version,
+/// then what the date decides (`"7-amber"`). `If-Match` compares the version.
+pub fn dated_etag(version: i32, variant: Option<&str>) -> header::ETag {
+    match variant {
+        Some(variant) => header::ETag(header::EntityTag::new_strong(format!(
+            "{version}-{variant}"
+        ))),
+        None => etag(version),
+    }
+}
+
 /// The `If-Match` header as a precondition; a malformed one is a 400.
 #[derive(Debug, Clone)]
 pub struct IfMatch(pub Precondition);
@@ -32,11 +43,12 @@ impl FromRequest for IfMatch {
         ready(match <header::IfMatch as header::Header>::parse(req) {
             Ok(header::IfMatch::Any) => Ok(Self(Precondition::Any)),
             Ok(header::IfMatch::Items(tags)) if !tags.is_empty() => Ok(Self(
-                // Strong comparison: a weak tag, or one naming no version, matches nothing.
+                // Strong comparison of versions (what comes before a `-`): a
+                // weak tag, or one naming no version, matches nothing.
                 Precondition::Versions(
                     tags.iter()
                         .filter(|tag| !tag.weak)
-                        .filter_map(|tag| tag.tag().parse().ok())
+                        .filter_map(|tag| tag.tag().split('-').next()?.parse().ok())
                         .collect(),
                 ),
             )),

@@ -264,7 +264,6 @@ fn figures_request(req: &HttpRequest, today: NaiveDate) -> ApiResult<(Scope, Com
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The totals", body = SummaryAnswer, headers(("ETag" = String), ("Cache-Control" = String))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
         (status = 403, description = "`scope=all` for someone other than a viewer or an admin", body = Problem,
             content_type = "application/problem+json"),
         (status = 422, description = "A malformed filter or scope", body = Problem, content_type = "application/problem+json"),
@@ -293,7 +292,6 @@ pub async fn get_stats_summary(
     responses(
         (status = 200, description = "The rows", body = BreakdownAnswer,
             headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
         (status = 403, description = "`scope=all` for someone other than a viewer or an admin", body = Problem,
             content_type = "application/problem+json"),
         (status = 422, description = "An unknown `by`, a malformed filter or scope", body = Problem,

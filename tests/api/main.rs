@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod caching;
 mod coalitions;
 mod commitments;
 mod errors;

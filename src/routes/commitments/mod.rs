@@ -14,7 +14,7 @@ use self::dto::{
 use super::body::JsonContent;
 use super::idempotency::{IdempotencyKey, answer, stored};
 use super::pagination::{CursorCodec, PageQuery, paged};
-use super::precondition::{IfMatch, etag};
+use super::precondition::{IfMatch, dated_etag};
 use super::today::Today;
 use crate::app::commitments;
 use crate::auth::{AuthUser, MaybeAuthUser};
@@ -22,10 +22,12 @@ use crate::db::Db;
 use crate::db::commitments::CommitmentRecord;
 use crate::error::{ApiError, ApiResult, Problem};
 
-/// A commitment as the answer: 200 (or 201 with `Location`), with its `ETag`.
+/// A commitment as the answer: 200 (or 201 with `Location`), with its `ETag`
+/// (its version, then its reporting health, which the date can change).
 fn single(commitment: Commitment, status: StatusCode) -> HttpResponse {
     let mut response = HttpResponse::build(status);
-    response.insert_header(etag(commitment.version));
+    let health = commitment.reporting_health.map(|h| h.as_str());
+    response.insert_header(dated_etag(commitment.version, health));
     if status == StatusCode::CREATED {
         response.insert_header((header::LOCATION, location(&commitment)));
     }
