@@ -13,8 +13,8 @@ use super::{AppError, AppResult};
 use crate::db::commitments::{self as commitment_queries, CommitmentFilter};
 use crate::db::stats::{self as queries, Figures};
 use crate::db::{Db, DbConnection, progress, reference};
-use crate::domain::codes::COUNTRIES;
 use crate::domain::commitment::CommitmentStatus;
+use crate::domain::labels::{self, Vocabulary, label};
 use crate::domain::language::Language;
 use crate::domain::policy::{Action, Actor, Visibility, authorize};
 use crate::domain::progress::{ImplementationStatus, ReportingHealth};
@@ -237,6 +237,7 @@ fn cells(
 /// The labels of a dimension's keys in one language.
 struct Labels {
     by: Dimension,
+    lang: Language,
     names: HashMap<String, String>,
 }
 
@@ -254,29 +255,25 @@ impl Labels {
                 names.insert(coalition.row.slug.clone(), coalition.name.text.0.clone());
             }
         }
-        Ok(Self { by, names })
+        Ok(Self { by, lang, names })
     }
 
     fn of(&self, key: &str) -> String {
-        match self.by {
-            Dimension::Coalition | Dimension::ActionArea => self
-                .names
-                .get(key)
-                .cloned()
-                .unwrap_or_else(|| key.to_owned()),
-            Dimension::Country => COUNTRIES
-                .binary_search_by(|(code, _)| (*code).cmp(key))
-                .map_or_else(|_| key.to_owned(), |i| COUNTRIES[i].1.to_owned()),
-            Dimension::Constituency | Dimension::Type | Dimension::Status => {
-                let words = key.replace('_', " ");
-                let mut chars = words.chars();
-                chars
-                    .next()
-                    .map(|first| first.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default()
+        let word = match self.by {
+            Dimension::Coalition | Dimension::ActionArea => {
+                return self
+                    .names
+                    .get(key)
+                    .cloned()
+                    .unwrap_or_else(|| key.to_owned());
             }
-            _ => key.to_owned(),
-        }
+            Dimension::Country => labels::country(key, self.lang),
+            Dimension::Constituency => label(Vocabulary::Constituency, key, self.lang),
+            Dimension::Type => label(Vocabulary::Type, key, self.lang),
+            Dimension::Status => label(Vocabulary::Status, key, self.lang),
+            _ => None,
+        };
+        word.map_or_else(|| key.to_owned(), str::to_owned)
     }
 }
 

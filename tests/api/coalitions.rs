@@ -117,10 +117,15 @@ async fn labels_follow_lang_then_accept_language_and_fall_back_to_english() {
     let ti = by_slug("technology-innovation");
     assert_eq!(ti["lang"], "km");
     assert_eq!(ti["name"], "បច្ចេកវិទ្យា និងនវានុវត្តន៍ ដើម្បីសមភាពយេនឌ័រ");
-    // No Khmer label for this one: English, and it says so.
+    // Every coalition and action area is labelled in the six languages.
+    for coalition in body["items"].as_array().unwrap() {
+        assert_eq!(coalition["lang"], "km", "{}", coalition["slug"]);
+        for area in coalition["action_areas"].as_array().unwrap() {
+            assert_eq!(area["lang"], "km", "{area}");
+        }
+    }
     let gbv = by_slug("gender-based-violence");
-    assert_eq!(gbv["lang"], "en");
-    assert_eq!(gbv["name"], "Gender-Based Violence");
+    assert_eq!(gbv["name"], "អំពើហិង្សាផ្អែកលើយេនឌ័រ");
 
     let response = app
         .client
@@ -162,9 +167,31 @@ async fn labels_follow_lang_then_accept_language_and_fall_back_to_english() {
             .await,
     )
     .await;
-    // Action-area titles have no Chinese translation: English, labelled as such.
+    assert_eq!(body["items"][0]["lang"], "zh");
+    assert_eq!(
+        body["items"][0]["title"],
+        "弥合数字接入和数字能力方面的性别差距。"
+    );
+    // A label missing in the language asked for falls back to English, and says so.
+    app.db
+        .run(|conn| -> Result<usize, gef_commitments::db::DbError> {
+            use diesel::RunQueryDsl;
+            Ok(diesel::sql_query(
+                "DELETE FROM action_area_translations WHERE coalition_slug = 'technology-innovation' \
+                 AND number = 1 AND lang = 'zh'",
+            )
+            .execute(conn)?)
+        })
+        .await
+        .unwrap();
+    let body = json(
+        app.get("/api/v1/coalitions/technology-innovation/action-areas?lang=zh")
+            .await,
+    )
+    .await;
     assert_eq!(body["items"][0]["lang"], "en");
     assert_eq!(body["items"][0]["title"], TI_TITLES[0]);
+    assert_eq!(body["items"][1]["lang"], "zh");
 }
 
 #[actix_web::test]
