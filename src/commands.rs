@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use chrono::Duration;
 
 use crate::app::progress::{self, NewCycle};
-use crate::app::{AppError, accounts};
+use crate::app::{AppError, accounts, demo};
 use crate::app::{Clock, SystemClock, commitments};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::secret::jwt_secret;
@@ -119,6 +119,28 @@ pub fn open_cycle(settings: &Settings, cycle: NewCycle) -> Result<(), CommandErr
     let db = open_database(&settings.database)?;
     actix_web::rt::System::new().block_on(progress::open_cycle(&db, cycle))?;
     Ok(())
+}
+
+/// Seeds the demo world into an empty database and answers the table of
+/// accounts made, passwords included, to print once.
+pub fn seed_demo(settings: &Settings) -> Result<String, CommandError> {
+    let db = open_database(&settings.database)?;
+    let today = SystemClock.today();
+    let accounts = actix_web::rt::System::new().block_on(demo::seed(&db, today))?;
+    let mut table = format!(
+        "seeded the demo world into {}; its accounts (the passwords are shown only now):\n",
+        settings.database
+    );
+    for account in accounts {
+        table.push_str(&format!(
+            "  {:<42} {:<24} {}  ({})\n",
+            account.email,
+            account.password,
+            account.role.as_str(),
+            account.note
+        ));
+    }
+    Ok(table)
 }
 
 /// Writes the commitments `query` selects to standard output in `format`,

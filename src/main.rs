@@ -70,6 +70,16 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Fill an empty database with the demo world: organizations of every
+    /// constituency, commitments in every coalition reviewed to every state,
+    /// five reporting cycles and their reports. Prints the demo accounts and
+    /// their passwords once.
+    Seed {
+        /// The demo world (the only seed there is; required so that the
+        /// command says what it does).
+        #[arg(long, required = true)]
+        demo: bool,
+    },
     /// Manage reporting cycles.
     Cycle {
         #[command(subcommand)]
@@ -195,6 +205,11 @@ fn main() -> ExitCode {
                 reporting_health: None,
             };
             commands::export(&settings, query, format, all).map_err(|e| e.to_string())
+        }),
+        Command::Seed { .. } => settings().and_then(|settings| {
+            commands::seed_demo(&settings)
+                .map(|accounts| print!("{accounts}"))
+                .map_err(|e| e.to_string())
         }),
         Command::Token { email, ttl } => settings().and_then(|settings| {
             commands::issue_token(&settings, &email, ttl)

@@ -629,6 +629,11 @@ pub fn count_commitments(
     filtered(filter, visibility).count().get_result(conn)
 }
 
+/// How many commitments the database holds, drafts included.
+pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
+    commitments::table.count().get_result(conn)
+}
+
 type Backend = <DbConnection as Connection>::Backend;
 
 /// The commitments `visibility` sees that match `filter`.

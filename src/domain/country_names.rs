@@ -106,7 +106,10 @@ pub static COUNTRY_NAMES: [(&str, [&str; 5]); 249] = [
         "BD",
         ["Bangladesh", "Bangladés", "孟加拉", "Bangladesh", "បង់ក្លាដែស"],
     ),
-    ("BE", ["Belgique", "Bélgica", "比利时", "Belgia", "បែល\u{200B}ហ្ស៊ិក"]),
+    (
+        "BE",
+        ["Belgique", "Bélgica", "比利时", "Belgia", "បែល\u{200B}ហ្ស៊ិក"],
+    ),
     (
         "BF",
         [

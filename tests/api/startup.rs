@@ -462,3 +462,44 @@ async fn export_writes_the_commitments_to_standard_output() {
         "{stderr}"
     );
 }
+
+#[actix_web::test]
+async fn seed_demo_prints_its_accounts_once_and_refuses_to_seed_twice() {
+    let app = crate::helpers::spawn_app().await;
+    let output = run_cli(&app, &["seed", "--demo"], "");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with("seeded the demo world into "),
+        "{stdout}"
+    );
+    // Every printed account signs in with its printed password.
+    let accounts: Vec<(&str, &str)> = stdout
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            Some((words.next()?, words.next()?))
+        })
+        .collect();
+    assert_eq!(accounts.len(), app.count("users").await as usize);
+    let (email, password) = accounts[0];
+    assert!(!app.sign_in(email, password).await.is_empty());
+    assert!(app.count("commitments").await > 0);
+
+    let again = run_cli(&app, &["seed", "--demo"], "");
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(2), "{stderr}");
+    let held = app.count("commitments").await;
+    assert!(
+        stderr.contains(&format!("already holds {held} commitments"))
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    let bare = run_cli(&app, &["seed"], "");
+    assert_eq!(bare.status.code(), Some(2), "seed says what it seeds");
+}
