@@ -292,11 +292,16 @@ pub fn path_error(error: PathError, _req: &HttpRequest) -> actix_web::Error {
 pub fn ensure_problem_json<B>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = response
+    // Problems pass as they are; so do the dashboard's own HTML pages (a
+    // commitment that is not public answers a 404 page a browser can show).
+    let is_answered = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if is_problem {
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(PROBLEM_JSON.as_bytes())
+                || v.as_bytes().starts_with(b"text/html")
+        });
+    if is_answered {
         return Ok(ErrorHandlerResponse::Response(
             response.map_into_left_body(),
         ));

@@ -97,8 +97,6 @@ impl Application {
                         .config(SwaggerConfig::new(["/api/v1/openapi.json"])),
                 )
                 .service(web::resource("/docs").to(|| redirect("/docs/")))
-                // The dashboard page comes later; until then the root shows the API docs.
-                .service(web::resource("/").to(|| redirect("/docs/")))
                 .default_service(web::to(routes::meta::fallback))
                 .wrap(from_fn(routes::caching::conditional_get))
                 .wrap(from_fn(routes::body::refuse_nul_in_url))

@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod clock;
 pub mod coalitions;
 pub mod commitments;
+pub mod dashboard;
 pub mod demo;
 pub mod expressions;
 pub mod feed;

@@ -485,6 +485,14 @@ pub fn country(code: &str, lang: Language) -> Option<&'static str> {
     }
 }
 
+/// Every country's name in `lang`, by code.
+pub fn countries(lang: Language) -> Vec<(&'static str, &'static str)> {
+    COUNTRIES
+        .iter()
+        .map(|(code, english)| (*code, country(code, lang).unwrap_or(english)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

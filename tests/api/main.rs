@@ -6,9 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod browser;
 mod caching;
 mod coalitions;
 mod commitments;
+mod dashboard;
 mod errors;
 mod exports;
 mod expressions;

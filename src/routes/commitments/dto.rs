@@ -317,7 +317,7 @@ impl Listed for Commitment {
 
 pub type CommitmentList = Paged<Commitment>;
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CommitmentQuery {
     /// Coalition slug.

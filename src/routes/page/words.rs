@@ -1,0 +1,656 @@
+//! The dashboard page's own words, in en, fr, es, zh, id and km (the order
+//! of `Language::ALL`). `{name}` marks a value the page fills in.
+//! Translations by the team (see README, "Languages").
+
+pub type Words = [(&'static str, [&'static str; 6]); 68];
+
+pub const PAGE_WORDS: Words = [
+    (
+        "title",
+        [
+            "Generation Equality commitments",
+            "Engagements Génération Égalité",
+            "Compromisos de Generación Igualdad",
+            "“平等一代”承诺",
+            "Komitmen Generation Equality",
+            "ការប្តេជ្ញាចិត្តជំនាន់សមភាព",
+        ],
+    ),
+    (
+        "tagline",
+        [
+            "What institutions committed to the Generation Equality Forum's Action Coalitions, and what they have delivered.",
+            "Ce que les institutions ont promis aux Coalitions d'action du Forum Génération Égalité, et ce qu'elles ont réalisé.",
+            "Lo que las instituciones se comprometieron a hacer en las Coaliciones para la Acción del Foro Generación Igualdad, y lo que han cumplido.",
+            "各机构向“平等一代”论坛行动联盟作出的承诺及其落实情况。",
+            "Apa yang dijanjikan lembaga-lembaga kepada Koalisi Aksi Forum Generation Equality, dan apa yang telah mereka wujudkan.",
+            "អ្វីដែលស្ថាប័ននានាបានប្តេជ្ញាចំពោះសម្ព័ន្ធសកម្មភាពនៃវេទិកាជំនាន់សមភាព និងអ្វីដែលពួកគេបានសម្រេច។",
+        ],
+    ),
+    (
+        "skip",
+        [
+            "Skip to the figures",
+            "Aller aux chiffres",
+            "Ir a las cifras",
+            "跳至数据",
+            "Langsung ke angka",
+            "រំលងទៅតួលេខ",
+        ],
+    ),
+    (
+        "language",
+        ["Language", "Langue", "Idioma", "语言", "Bahasa", "ភាសា"],
+    ),
+    (
+        "filters",
+        ["Filters", "Filtres", "Filtros", "筛选", "Filter", "តម្រង"],
+    ),
+    (
+        "coalition",
+        [
+            "Action Coalition",
+            "Coalition d'action",
+            "Coalición para la Acción",
+            "行动联盟",
+            "Koalisi Aksi",
+            "សម្ព័ន្ធសកម្មភាព",
+        ],
+    ),
+    (
+        "country",
+        ["Country", "Pays", "País", "国家", "Negara", "ប្រទេស"],
+    ),
+    (
+        "constituency",
+        [
+            "Constituency",
+            "Catégorie d'acteur",
+            "Tipo de actor",
+            "利益攸关方类别",
+            "Konstituensi",
+            "ប្រភេទភាគីពាក់ព័ន្ធ",
+        ],
+    ),
+    ("all", ["All", "Tous", "Todos", "全部", "Semua", "ទាំងអស់"]),
+    (
+        "apply",
+        ["Apply", "Appliquer", "Aplicar", "应用", "Terapkan", "អនុវត្ត"],
+    ),
+    (
+        "clear",
+        [
+            "Clear the filters",
+            "Effacer les filtres",
+            "Quitar los filtros",
+            "清除筛选",
+            "Hapus filter",
+            "សម្អាតតម្រង",
+        ],
+    ),
+    (
+        "as_of",
+        [
+            "Figures as of {date}, public commitments only.",
+            "Chiffres au {date}, engagements publics seulement.",
+            "Cifras al {date}, solo compromisos públicos.",
+            "数据截至{date}，仅含公开承诺。",
+            "Angka per {date}, hanya komitmen publik.",
+            "តួលេខគិតត្រឹម {date} សម្រាប់តែការប្តេជ្ញាចិត្តសាធារណៈ។",
+        ],
+    ),
+    (
+        "totals",
+        ["Totals", "Totaux", "Totales", "总计", "Total", "សរុប"],
+    ),
+    (
+        "commitments",
+        [
+            "Commitments",
+            "Engagements",
+            "Compromisos",
+            "承诺",
+            "Komitmen",
+            "ការប្តេជ្ញាចិត្ត",
+        ],
+    ),
+    (
+        "makers",
+        [
+            "Organizations",
+            "Organisations",
+            "Organizaciones",
+            "机构",
+            "Organisasi",
+            "អង្គការ",
+        ],
+    ),
+    (
+        "pledged",
+        [
+            "Pledged (USD)",
+            "Promis (USD)",
+            "Comprometido (USD)",
+            "认捐（美元）",
+            "Dijanjikan (USD)",
+            "បានសន្យា (USD)",
+        ],
+    ),
+    (
+        "disbursed",
+        [
+            "Disbursed (USD)",
+            "Décaissé (USD)",
+            "Desembolsado (USD)",
+            "已支付（美元）",
+            "Dicairkan (USD)",
+            "បានផ្តល់ (USD)",
+        ],
+    ),
+    (
+        "progress",
+        [
+            "Mean progress",
+            "Avancement moyen",
+            "Avance medio",
+            "平均进展",
+            "Rata-rata kemajuan",
+            "វឌ្ឍនភាពមធ្យម",
+        ],
+    ),
+    (
+        "disbursed_share",
+        [
+            "{percent} of the pledges disbursed",
+            "{percent} des promesses décaissés",
+            "{percent} de lo comprometido desembolsado",
+            "已支付认捐额的{percent}",
+            "{percent} dari janji telah dicairkan",
+            "បានផ្តល់ {percent} នៃការសន្យា",
+        ],
+    ),
+    (
+        "by_status",
+        [
+            "Commitments by status",
+            "Engagements par statut",
+            "Compromisos por estado",
+            "按状态划分的承诺",
+            "Komitmen menurut status",
+            "ការប្តេជ្ញាចិត្តតាមស្ថានភាព",
+        ],
+    ),
+    (
+        "health",
+        [
+            "Reporting health",
+            "Régularité des rapports",
+            "Regularidad de los informes",
+            "报告情况",
+            "Kesehatan pelaporan",
+            "សុខភាពនៃការរាយការណ៍",
+        ],
+    ),
+    (
+        "health_note",
+        [
+            "Green: the latest cycle due was reported on. Amber: one cycle missed. Red: two or more.",
+            "Vert : le dernier cycle dû a fait l'objet d'un rapport. Orange : un cycle manqué. Rouge : deux ou plus.",
+            "Verde: se informó sobre el último ciclo debido. Ámbar: un ciclo sin informe. Rojo: dos o más.",
+            "绿色：已就最近一个应报周期提交报告。琥珀色：缺报一个周期。红色：缺报两个或以上。",
+            "Hijau: siklus terakhir yang jatuh tempo sudah dilaporkan. Kuning: satu siklus terlewat. Merah: dua atau lebih.",
+            "បៃតង៖ បានរាយការណ៍វដ្តចុងក្រោយដែលដល់កំណត់។ លឿង៖ ខកខានមួយវដ្ត។ ក្រហម៖ ពីរវដ្តឬច្រើនជាងនេះ។",
+        ],
+    ),
+    (
+        "implementation",
+        [
+            "Implementation, as last reported",
+            "Mise en œuvre, selon le dernier rapport",
+            "Ejecución, según el último informe",
+            "实施情况（据最近报告）",
+            "Pelaksanaan, menurut laporan terakhir",
+            "ការអនុវត្ត តាមរបាយការណ៍ចុងក្រោយ",
+        ],
+    ),
+    (
+        "action_areas_of",
+        [
+            "Action areas: {coalition}",
+            "Domaines d'action : {coalition}",
+            "Áreas de acción: {coalition}",
+            "行动领域：{coalition}",
+            "Bidang aksi: {coalition}",
+            "វិស័យសកម្មភាព៖ {coalition}",
+        ],
+    ),
+    (
+        "by_coalition",
+        [
+            "By Action Coalition",
+            "Par coalition d'action",
+            "Por Coalición para la Acción",
+            "按行动联盟",
+            "Menurut Koalisi Aksi",
+            "តាមសម្ព័ន្ធសកម្មភាព",
+        ],
+    ),
+    (
+        "by_country",
+        [
+            "By country",
+            "Par pays",
+            "Por país",
+            "按国家",
+            "Menurut negara",
+            "តាមប្រទេស",
+        ],
+    ),
+    (
+        "by_constituency",
+        [
+            "By constituency",
+            "Par catégorie d'acteur",
+            "Por tipo de actor",
+            "按利益攸关方类别",
+            "Menurut konstituensi",
+            "តាមប្រភេទភាគីពាក់ព័ន្ធ",
+        ],
+    ),
+    (
+        "counting",
+        [
+            "A commitment in several countries or action areas counts in each of their rows.",
+            "Un engagement qui vise plusieurs pays ou domaines d'action compte dans chacune de leurs lignes.",
+            "Un compromiso en varios países o áreas de acción cuenta en cada una de sus filas.",
+            "涉及多个国家或行动领域的承诺在每一行中各计一次。",
+            "Komitmen di beberapa negara atau bidang aksi dihitung di setiap barisnya.",
+            "ការប្តេជ្ញាចិត្តនៅក្នុងប្រទេស ឬវិស័យសកម្មភាពច្រើន ត្រូវរាប់នៅក្នុងជួរនីមួយៗ។",
+        ],
+    ),
+    (
+        "top_countries",
+        [
+            "The {shown} countries with most commitments; the table lists all {total}.",
+            "Les {shown} pays qui comptent le plus d'engagements ; le tableau les donne tous ({total}).",
+            "Los {shown} países con más compromisos; la tabla muestra los {total}.",
+            "承诺最多的 {shown} 个国家；表格列出全部 {total} 个。",
+            "{shown} negara dengan komitmen terbanyak; tabel memuat semua {total}.",
+            "ប្រទេស {shown} ដែលមានការប្តេជ្ញាចិត្តច្រើនជាងគេ។ តារាងបង្ហាញទាំង {total}។",
+        ],
+    ),
+    (
+        "table",
+        [
+            "The figures as a table",
+            "Les chiffres en tableau",
+            "Las cifras en una tabla",
+            "以表格查看数据",
+            "Angka dalam tabel",
+            "តួលេខជាតារាង",
+        ],
+    ),
+    (
+        "chart_of",
+        [
+            "Bar chart: {title}. {rows}",
+            "Diagramme en barres : {title}. {rows}",
+            "Gráfico de barras: {title}. {rows}",
+            "条形图：{title}。{rows}",
+            "Diagram batang: {title}. {rows}",
+            "គំនូសតាងរបារ៖ {title}។ {rows}",
+        ],
+    ),
+    ("name", ["Name", "Nom", "Nombre", "名称", "Nama", "ឈ្មោះ"]),
+    (
+        "list",
+        [
+            "Public commitments",
+            "Engagements publics",
+            "Compromisos públicos",
+            "公开承诺",
+            "Komitmen publik",
+            "ការប្តេជ្ញាចិត្តសាធារណៈ",
+        ],
+    ),
+    (
+        "search",
+        [
+            "Search the titles and descriptions",
+            "Rechercher dans les titres et descriptions",
+            "Buscar en títulos y descripciones",
+            "搜索标题和说明",
+            "Cari di judul dan deskripsi",
+            "ស្វែងរកក្នុងចំណងជើង និងការពិពណ៌នា",
+        ],
+    ),
+    (
+        "search_button",
+        ["Search", "Rechercher", "Buscar", "搜索", "Cari", "ស្វែងរក"],
+    ),
+    (
+        "shown",
+        [
+            "{shown} shown",
+            "{shown} affichés",
+            "{shown} mostrados",
+            "已显示 {shown} 项",
+            "{shown} ditampilkan",
+            "បានបង្ហាញ {shown}",
+        ],
+    ),
+    (
+        "more",
+        [
+            "Show more",
+            "Afficher plus",
+            "Mostrar más",
+            "显示更多",
+            "Tampilkan lebih banyak",
+            "បង្ហាញបន្ថែម",
+        ],
+    ),
+    (
+        "none",
+        [
+            "No public commitment matches.",
+            "Aucun engagement public ne correspond.",
+            "Ningún compromiso público coincide.",
+            "没有符合条件的公开承诺。",
+            "Tidak ada komitmen publik yang cocok.",
+            "គ្មានការប្តេជ្ញាចិត្តសាធារណៈដែលត្រូវគ្នាទេ។",
+        ],
+    ),
+    (
+        "no_data",
+        [
+            "No figures yet.",
+            "Pas encore de chiffres.",
+            "Aún no hay cifras.",
+            "暂无数据。",
+            "Belum ada angka.",
+            "មិនទាន់មានតួលេខនៅឡើយ។",
+        ],
+    ),
+    (
+        "loading",
+        [
+            "Loading…",
+            "Chargement…",
+            "Cargando…",
+            "加载中…",
+            "Memuat…",
+            "កំពុងផ្ទុក…",
+        ],
+    ),
+    (
+        "error",
+        [
+            "The figures could not be loaded: {detail}",
+            "Impossible de charger les chiffres : {detail}",
+            "No se pudieron cargar las cifras: {detail}",
+            "无法加载数据：{detail}",
+            "Angka tidak dapat dimuat: {detail}",
+            "មិនអាចផ្ទុកតួលេខបានទេ៖ {detail}",
+        ],
+    ),
+    (
+        "back",
+        [
+            "All commitments",
+            "Tous les engagements",
+            "Todos los compromisos",
+            "全部承诺",
+            "Semua komitmen",
+            "ការប្តេជ្ញាចិត្តទាំងអស់",
+        ],
+    ),
+    (
+        "organization",
+        [
+            "Organization",
+            "Organisation",
+            "Organización",
+            "机构",
+            "Organisasi",
+            "អង្គការ",
+        ],
+    ),
+    (
+        "action_areas",
+        [
+            "Action areas",
+            "Domaines d'action",
+            "Áreas de acción",
+            "行动领域",
+            "Bidang aksi",
+            "វិស័យសកម្មភាព",
+        ],
+    ),
+    (
+        "countries",
+        ["Countries", "Pays", "Países", "国家", "Negara", "ប្រទេស"],
+    ),
+    ("years", ["Years", "Années", "Años", "年份", "Tahun", "ឆ្នាំ"]),
+    (
+        "pledge",
+        [
+            "Pledge",
+            "Promesse",
+            "Compromiso financiero",
+            "认捐",
+            "Janji dana",
+            "ការសន្យាថវិកា",
+        ],
+    ),
+    (
+        "types",
+        ["Types", "Types", "Tipos", "类型", "Jenis", "ប្រភេទ"],
+    ),
+    (
+        "status",
+        ["Status", "Statut", "Estado", "状态", "Status", "ស្ថានភាព"],
+    ),
+    (
+        "indicators",
+        [
+            "Indicators",
+            "Indicateurs",
+            "Indicadores",
+            "指标",
+            "Indikator",
+            "សូចនាករ",
+        ],
+    ),
+    (
+        "baseline",
+        [
+            "Baseline",
+            "Niveau de référence",
+            "Línea de base",
+            "基线",
+            "Data dasar",
+            "មូលដ្ឋាន",
+        ],
+    ),
+    (
+        "target",
+        ["Target", "Cible", "Meta", "目标", "Target", "គោលដៅ"],
+    ),
+    (
+        "reports",
+        [
+            "Progress reports",
+            "Rapports d'avancement",
+            "Informes de avance",
+            "进展报告",
+            "Laporan kemajuan",
+            "របាយការណ៍វឌ្ឍនភាព",
+        ],
+    ),
+    ("year", ["Year", "Année", "Año", "年份", "Tahun", "ឆ្នាំ"]),
+    (
+        "percent",
+        [
+            "Progress",
+            "Avancement",
+            "Avance",
+            "进展",
+            "Kemajuan",
+            "វឌ្ឍនភាព",
+        ],
+    ),
+    (
+        "people",
+        [
+            "People reached",
+            "Personnes atteintes",
+            "Personas alcanzadas",
+            "受益人数",
+            "Orang yang dijangkau",
+            "ចំនួនមនុស្សដែលបានទៅដល់",
+        ],
+    ),
+    (
+        "narrative",
+        [
+            "What was done",
+            "Ce qui a été fait",
+            "Lo realizado",
+            "完成情况",
+            "Yang telah dilakukan",
+            "អ្វីដែលបានធ្វើ",
+        ],
+    ),
+    (
+        "validation",
+        [
+            "Checked by the coalition",
+            "Vérification par la coalition",
+            "Verificación de la coalición",
+            "联盟核查",
+            "Pemeriksaan koalisi",
+            "ការត្រួតពិនិត្យដោយសម្ព័ន្ធ",
+        ],
+    ),
+    (
+        "validation_pending",
+        [
+            "awaiting a check",
+            "en attente",
+            "pendiente",
+            "待核查",
+            "menunggu pemeriksaan",
+            "កំពុងរង់ចាំការត្រួតពិនិត្យ",
+        ],
+    ),
+    (
+        "validation_validated",
+        [
+            "validated",
+            "validé",
+            "validado",
+            "已确认",
+            "divalidasi",
+            "បានផ្ទៀងផ្ទាត់",
+        ],
+    ),
+    (
+        "validation_queried",
+        [
+            "queried",
+            "en question",
+            "con consultas",
+            "有疑问",
+            "dipertanyakan",
+            "មានសំណួរ",
+        ],
+    ),
+    (
+        "no_reports",
+        [
+            "No report yet.",
+            "Pas encore de rapport.",
+            "Aún no hay informes.",
+            "尚无报告。",
+            "Belum ada laporan.",
+            "មិនទាន់មានរបាយការណ៍។",
+        ],
+    ),
+    (
+        "not_found",
+        [
+            "This commitment is not public, or does not exist.",
+            "Cet engagement n'est pas public, ou n'existe pas.",
+            "Este compromiso no es público o no existe.",
+            "该承诺未公开或不存在。",
+            "Komitmen ini tidak publik, atau tidak ada.",
+            "ការប្តេជ្ញាចិត្តនេះមិនមែនជាសាធារណៈ ឬមិនមាន។",
+        ],
+    ),
+    (
+        "reference",
+        [
+            "Reference",
+            "Référence",
+            "Referencia",
+            "编号",
+            "Referensi",
+            "លេខយោង",
+        ],
+    ),
+    (
+        "source",
+        [
+            "Every figure comes from the public API.",
+            "Chaque chiffre provient de l'API publique.",
+            "Cada cifra proviene de la API pública.",
+            "所有数据均来自公开 API。",
+            "Setiap angka berasal dari API publik.",
+            "តួលេខទាំងអស់មកពី API សាធារណៈ។",
+        ],
+    ),
+    (
+        "api_docs",
+        [
+            "API documentation",
+            "Documentation de l'API",
+            "Documentación de la API",
+            "API 文档",
+            "Dokumentasi API",
+            "ឯកសារ API",
+        ],
+    ),
+    (
+        "download",
+        [
+            "Download the commitments (CSV)",
+            "Télécharger les engagements (CSV)",
+            "Descargar los compromisos (CSV)",
+            "下载承诺（CSV）",
+            "Unduh komitmen (CSV)",
+            "ទាញយកការប្តេជ្ញាចិត្ត (CSV)",
+        ],
+    ),
+    (
+        "reporting",
+        [
+            "Reporting",
+            "Rapports",
+            "Informes",
+            "报告",
+            "Pelaporan",
+            "ការរាយការណ៍",
+        ],
+    ),
+];
+
+/// Each language's own name, for the switcher.
+pub const LANGUAGE_NAMES: [&str; 6] = [
+    "English",
+    "Français",
+    "Español",
+    "中文",
+    "Bahasa Indonesia",
+    "ខ្មែរ",
+];
