@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use chrono::Duration;
 
 use crate::app::progress::{self, NewCycle};
-use crate::app::{AppError, accounts, demo};
+use crate::app::{AppError, accounts, demo, synthetic};
 use crate::app::{Clock, SystemClock, commitments};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::secret::jwt_secret;
@@ -141,6 +141,43 @@ pub fn seed_demo(settings: &Settings) -> Result<String, CommandError> {
         ));
     }
     Ok(table)
+}
+
+/// Seeds `options.count` synthetic commitments with a progress bar on
+/// standard error; answers what was made and how to sign in, to print.
+pub fn seed_synthetic(
+    settings: &Settings,
+    options: synthetic::Options,
+) -> Result<String, CommandError> {
+    let db = open_database(&settings.database)?;
+    let today = SystemClock.today();
+    let bar = ProgressBar::with_draw_target(Some(options.count), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} commitments, {per_sec}, {eta} left")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let shown = bar.clone();
+    let progress = std::sync::Arc::new(move |done: u64| shown.set_position(done));
+    let started = std::time::Instant::now();
+    let made =
+        actix_web::rt::System::new().block_on(synthetic::seed(&db, today, options, progress))?;
+    bar.finish_and_clear();
+    Ok(format!(
+        "seeded {} synthetic commitments ({} reports, {} organizations) into {} in {:.0} s \
+         ({:.0} s writing, {:.0} s counting the figures)\n\
+         makers sign in as {} (i from 0 to {}), leads as {}, all with the password {}\n",
+        made.commitments,
+        made.reports,
+        made.organizations,
+        settings.database,
+        started.elapsed().as_secs_f64(),
+        made.writing.as_secs_f64(),
+        made.counting.as_secs_f64(),
+        made.maker_email,
+        made.organizations - 1,
+        made.lead_emails.join(", "),
+        made.password
+    ))
 }
 
 /// Writes the commitments `query` selects to standard output in `format`,

@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gef_commitments::app::progress::NewCycle;
+use gef_commitments::app::synthetic::Options as SyntheticOptions;
 use gef_commitments::commands::{self, AddUser};
 use gef_commitments::config::{ConfigError, Settings};
 use gef_commitments::domain::account::Role;
@@ -70,15 +71,25 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
-    /// Fill an empty database with the demo world: organizations of every
+    /// Fill a database: --demo, the demo world (organizations of every
     /// constituency, commitments in every coalition reviewed to every state,
-    /// five reporting cycles and their reports. Prints the demo accounts and
-    /// their passwords once.
+    /// five reporting cycles and their reports; its accounts and passwords
+    /// are printed once); or --synthetic N, N synthetic commitments for
+    /// benchmarks, with a progress bar. Both refuse a database that holds
+    /// commitments (--append lets --synthetic add to them).
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["demo", "synthetic"])))]
     Seed {
-        /// The demo world (the only seed there is; required so that the
-        /// command says what it does).
-        #[arg(long, required = true)]
+        #[arg(long)]
         demo: bool,
+        /// How many synthetic commitments to write.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        synthetic: Option<u64>,
+        /// The synthetic data's seed: the same N and seed give the same data.
+        #[arg(long, default_value_t = 1, requires = "synthetic")]
+        seed: u64,
+        /// Add synthetic data to a database that already holds commitments.
+        #[arg(long, requires = "synthetic")]
+        append: bool,
     },
     /// Manage reporting cycles.
     Cycle {
@@ -134,6 +145,7 @@ fn parse_role(value: &str) -> Result<Role, String> {
 }
 
 fn main() -> ExitCode {
+    return_large_blocks_to_the_system();
     let cli = Cli::parse();
     telemetry::init();
     let result = match cli.command.unwrap_or(Command::Serve) {
@@ -206,9 +218,26 @@ fn main() -> ExitCode {
             };
             commands::export(&settings, query, format, all).map_err(|e| e.to_string())
         }),
-        Command::Seed { .. } => settings().and_then(|settings| {
+        Command::Seed {
+            synthetic: None, ..
+        } => settings().and_then(|settings| {
             commands::seed_demo(&settings)
                 .map(|accounts| print!("{accounts}"))
+                .map_err(|e| e.to_string())
+        }),
+        Command::Seed {
+            synthetic: Some(count),
+            seed,
+            append,
+            ..
+        } => settings().and_then(|settings| {
+            let options = SyntheticOptions {
+                count,
+                seed,
+                append,
+            };
+            commands::seed_synthetic(&settings, options)
+                .map(|made| print!("{made}"))
                 .map_err(|e| e.to_string())
         }),
         Command::Token { email, ttl } => settings().and_then(|settings| {
@@ -223,6 +252,20 @@ fn main() -> ExitCode {
             eprintln!("gef-commitments: {error}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Keeps resident memory near what is in use. glibc raises its mmap
+/// threshold after a large block is freed, so later large blocks (each
+/// password hash's 19 MiB of Argon2 memory) come from the heap and stay
+/// there, one per thread that ever hashed; a fixed threshold maps them and
+/// gives them back when freed.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; it is called once,
+    // before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }
 

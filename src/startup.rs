@@ -55,6 +55,9 @@ impl Application {
                 .map_err(|e| ConfigError::new("GEF_JWT_SECRET", e.to_string()))?,
         );
         let limits = web::Data::new(Limits::default());
+        let renderings = web::Data::new(routes::commitments::render::Renderings::default());
+        let coalition_renderings =
+            web::Data::new(routes::coalitions::CoalitionRenderings::default());
         let listener = TcpListener::bind(&settings.bind).map_err(|e| {
             ConfigError::new(
                 "GEF_BIND",
@@ -81,6 +84,8 @@ impl Application {
                 .app_data(keys.clone())
                 .app_data(cursors.clone())
                 .app_data(limits.clone())
+                .app_data(renderings.clone())
+                .app_data(coalition_renderings.clone())
                 .app_data(clock.clone())
                 .app_data(
                     web::JsonConfig::default()

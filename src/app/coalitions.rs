@@ -1,5 +1,7 @@
 //! Coalitions: reference data for everyone, settings for admins.
 
+use std::sync::Arc;
+
 use super::{AppError, AppResult, Precondition, Sent};
 use crate::db::reference::{self as queries, CoalitionChanges, CoalitionRecord};
 use crate::db::{self, Db};
@@ -10,9 +12,21 @@ use crate::domain::policy::{Action, Actor, authorize};
 const THIS: &str = "this coalition";
 
 /// Every coalition, in the Forum's order, labelled in `lang`.
-pub async fn list(db: &Db, lang: Language) -> AppResult<Vec<CoalitionRecord>> {
-    db.run(move |conn| Ok(queries::load_coalitions(conn, None, lang)?))
-        .await
+///
+/// Reference data changes rarely and is read by every page: it comes from
+/// this instance's read cache when fresh (see `db::cache`).
+pub async fn list(db: &Db, lang: Language) -> AppResult<Arc<Vec<CoalitionRecord>>> {
+    let cache = db.cache();
+    if let Some(kept) = cache.coalitions(lang) {
+        return Ok(kept);
+    }
+    let generation = cache.generation();
+    let records = Arc::new(
+        db.run(move |conn| Ok::<_, AppError>(queries::load_coalitions(conn, None, lang)?))
+            .await?,
+    );
+    cache.keep_coalitions(lang, records.clone(), generation);
+    Ok(records)
 }
 
 /// One coalition with its action areas, labelled in `lang`.

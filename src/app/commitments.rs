@@ -2,19 +2,24 @@
 //! reading and listing by visibility, the moves of their lifecycle, and
 //! their reviews and audit trail.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::idempotency::{self, Replayable, StoredAnswer};
 use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
+use crate::db::cache::ReadCache;
 use crate::db::commitments::{
-    self as queries, CommitmentChanges, CommitmentFilter, CommitmentRecord, CommitmentRow,
-    ReviewRow,
+    self as queries, CommitmentChanges, CommitmentFilter, CommitmentParts, CommitmentRecord,
+    CommitmentRow, CommitmentView, ReviewRow,
 };
 use crate::db::events::{self, EventRow, NewEvent, Subject};
 use crate::db::{self, Db, DbConnection, expressions, reference, stats};
 use crate::domain::commitment::{self as rules, CommitmentStatus, Move, Refusal, Side, Stamp};
 use crate::domain::commitment_content::{CoalitionRules, Content, ContentEdit, ContentFields};
 use crate::domain::policy::{self, Action, Actor, Visibility, authorize};
+use crate::domain::progress::Cycle;
 use crate::domain::validation::{FieldError, quote};
 
 const THIS: &str = "this commitment";
@@ -125,29 +130,146 @@ fn create_in(
     Ok(answer)
 }
 
-/// One commitment, if the caller may see it, as of `today`.
+/// One commitment, if the caller may see it, as of `today`. Public ones
+/// come from this instance's read cache when it holds them (see
+/// `db::cache` for how fresh that is).
 pub async fn get(
     db: &Db,
     today: NaiveDate,
     actor: Option<Actor>,
     id: String,
 ) -> AppResult<CommitmentRecord> {
+    Ok(view(db, today, actor, id).await?.record())
+}
+
+/// One commitment as `get` finds it, shared rather than copied.
+pub async fn view(
+    db: &Db,
+    today: NaiveDate,
+    actor: Option<Actor>,
+    id: String,
+) -> AppResult<CommitmentView> {
+    let cache = db.cache();
+    if let (Some(parts), Some(cycles)) = (cache.commitment(&id), cache.cycles()) {
+        // Kept entries are public: anyone sees them.
+        return Ok(CommitmentView::new(parts, &cycles, today));
+    }
     db.run(move |conn| {
+        let generation = cache.generation();
         let row = visible(conn, actor.as_ref(), &id)?;
-        Ok(queries::load_record(conn, row, today)?)
+        let parts = Arc::new(
+            queries::load_parts(conn, vec![row])?
+                .pop()
+                .ok_or(AppError::NotFound(THIS))?,
+        );
+        let cycles = cycles_of(conn, &cache, generation)?;
+        cache.keep_commitment(parts.clone(), generation);
+        Ok(CommitmentView::new(parts, &cycles, today))
     })
     .await
 }
 
-/// A page of the commitments the caller may see, newest first.
+/// The reporting cycles, from the cache or read (and kept).
+pub(super) fn cycles_of(
+    conn: &mut DbConnection,
+    cache: &ReadCache,
+    generation: u64,
+) -> AppResult<Arc<Vec<Cycle>>> {
+    if let Some(cycles) = cache.cycles() {
+        return Ok(cycles);
+    }
+    let cycles: Arc<Vec<Cycle>> = Arc::new(
+        crate::db::progress::list_cycles(conn)?
+            .iter()
+            .map(|c| c.cycle())
+            .collect(),
+    );
+    cache.keep_cycles(cycles.clone(), generation);
+    Ok(cycles)
+}
+
+/// A page of the commitments the caller may see, newest first. The page's
+/// ids are read every time, but for the public's pages, which this
+/// instance's read cache keeps; the public commitments themselves come from
+/// the read cache when it holds them (see `db::cache` for how fresh).
 pub async fn list(
     db: &Db,
     today: NaiveDate,
     actor: Option<Actor>,
     filter: CommitmentFilter,
     page: PageRequest,
-) -> AppResult<Listing<CommitmentRecord>> {
-    list_visible(db, today, Visibility::of(actor.as_ref()), filter, page).await
+) -> AppResult<Listing<CommitmentView>> {
+    let cache = db.cache();
+    // The public's pages depend on the filter, the position and the day only.
+    let key = actor
+        .is_none()
+        .then(|| format!("{filter:?}|{:?}|{}|{today}", page.after, page.limit));
+    if let Some(kept) = key.as_deref().and_then(|k| cache.page(k))
+        && let Some(listing) = from_cache(&cache, &kept, today)
+    {
+        return Ok(listing);
+    }
+    let visibility = Visibility::of(actor.as_ref());
+    db.run(move |conn| {
+        let generation = cache.generation();
+        let ids = queries::list_commitment_ids(
+            conn,
+            &filter,
+            &visibility,
+            page.after.as_deref(),
+            page.fetch(),
+        )?;
+        let listing = page.finish(ids, Clone::clone);
+        if let Some(key) = key {
+            let kept = Arc::new((listing.items.clone(), listing.next_after.clone()));
+            cache.keep_page(key, kept, generation);
+        }
+        let mut kept: HashMap<String, Arc<CommitmentParts>> = HashMap::new();
+        let mut missing = Vec::new();
+        for id in &listing.items {
+            match cache.commitment(id) {
+                Some(parts) => {
+                    kept.insert(id.clone(), parts);
+                }
+                None => missing.push(id.clone()),
+            }
+        }
+        let rows = queries::find_commitments(conn, &missing)?;
+        for parts in queries::load_parts(conn, rows)? {
+            let parts = Arc::new(parts);
+            cache.keep_commitment(parts.clone(), generation);
+            kept.insert(parts.row.id.clone(), parts);
+        }
+        let cycles = cycles_of(conn, &cache, generation)?;
+        Ok(Listing {
+            items: listing
+                .items
+                .iter()
+                .filter_map(|id| kept.get(id))
+                .map(|parts| CommitmentView::new(parts.clone(), &cycles, today))
+                .collect(),
+            next_after: listing.next_after,
+        })
+    })
+    .await
+}
+
+/// A kept page whose commitments are all kept too.
+fn from_cache(
+    cache: &ReadCache,
+    page: &crate::db::cache::Page,
+    today: NaiveDate,
+) -> Option<Listing<CommitmentView>> {
+    let cycles = cache.cycles()?;
+    let (ids, next_after) = page.as_ref();
+    let items = ids
+        .iter()
+        .map(|id| Some(CommitmentView::new(cache.commitment(id)?, &cycles, today)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(Listing {
+        items,
+        next_after: next_after.clone(),
+    })
 }
 
 /// A page of the commitments `visibility` sees, newest first: lists,

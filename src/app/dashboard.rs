@@ -50,7 +50,7 @@ pub async fn dashboard(
     };
     Ok(Dashboard {
         figures,
-        coalitions: coalitions::list(db, lang).await?,
+        coalitions: coalitions::list(db, lang).await?.as_ref().clone(),
     })
 }
 
@@ -85,7 +85,9 @@ async fn figures(
         by_action_area: breakdown(Dimension::ActionArea, areas).await?,
         by_country: breakdown(Dimension::Country, filter.clone()).await?,
         by_constituency: breakdown(Dimension::Constituency, filter).await?,
-        commitments: commitments::list(db, today, None, listed, page).await?,
+        commitments: commitments::list(db, today, None, listed, page)
+            .await?
+            .map(|view| view.record()),
     })
 }
 
@@ -110,6 +112,6 @@ pub async fn commitment(
     };
     Ok(CommitmentPage {
         commitment: found,
-        coalitions: coalitions::list(db, lang).await?,
+        coalitions: coalitions::list(db, lang).await?.as_ref().clone(),
     })
 }

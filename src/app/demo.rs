@@ -913,7 +913,8 @@ fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default()
 }
 
-fn password() -> String {
+/// A password for generated accounts, drawn at random.
+pub(crate) fn password() -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     let mut bytes = [0_u8; 9];
     OsRng.fill_bytes(&mut bytes);

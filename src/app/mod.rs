@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod organizations;
 pub mod progress;
 pub mod stats;
+pub mod synthetic;
 
 mod error;
 mod paging;

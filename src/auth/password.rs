@@ -1,23 +1,55 @@
 //! Argon2id password hashes (PHC strings, OWASP's default parameters).
 
-use std::sync::LazyLock;
+use std::sync::{Condvar, LazyLock, Mutex};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
+/// Hashes computed at once, at most: each takes 19 MiB for its duration,
+/// so a burst of sign-ins queues here instead of growing the process.
+const AT_ONCE: usize = 2;
+
+static HASHING: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// Runs `f` when fewer than `AT_ONCE` hashes are being computed.
+fn gated<T>(f: impl FnOnce() -> T) -> T {
+    /// Gives the place back however `f` ends.
+    struct Place;
+    impl Drop for Place {
+        fn drop(&mut self) {
+            let (count, freed) = &HASHING;
+            *count.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+            freed.notify_one();
+        }
+    }
+    let (count, freed) = &HASHING;
+    let mut busy = count.lock().unwrap_or_else(|p| p.into_inner());
+    while *busy >= AT_ONCE {
+        busy = freed.wait(busy).unwrap_or_else(|p| p.into_inner());
+    }
+    *busy += 1;
+    drop(busy);
+    let _place = Place;
+    f()
+}
+
 /// Hashes a password with a fresh random salt.
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
+    gated(|| {
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+    })
 }
 
 /// Whether `password` matches `hash`; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .and_then(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed))
+        .and_then(|parsed| {
+            gated(|| Argon2::default().verify_password(password.as_bytes(), &parsed))
+        })
         .is_ok()
 }
 

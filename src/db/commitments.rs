@@ -21,7 +21,7 @@ use crate::domain::country::{CountryCode, CurrencyCode};
 use crate::domain::money::Amount;
 use crate::domain::organization::Constituency;
 use crate::domain::policy::{CommitmentScope, Visibility};
-use crate::domain::progress::{REPORTING, ReportingHealth, reporting_health, reports_on};
+use crate::domain::progress::{Cycle, REPORTING, ReportingHealth, reporting_health, reports_on};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = commitments)]
@@ -360,6 +360,20 @@ pub fn find_commitment(conn: &mut DbConnection, id: &str) -> QueryResult<Option<
         .optional()
 }
 
+/// The rows of these commitments, in no particular order.
+pub fn find_commitments(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<CommitmentRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    commitments::table
+        .filter(commitments::id.eq_any(ids))
+        .select(CommitmentRow::as_select())
+        .load(conn)
+}
+
 /// The lists of these commitments: one query per list, whatever their number.
 fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLists> {
     Ok(CommitmentLists {
@@ -436,6 +450,66 @@ fn by_commitment<R, T>(
     grouped
 }
 
+/// A commitment as stored, with the years it reported on: all of it but
+/// its reporting health, which depends on the day and the cycles.
+#[derive(Debug, Clone)]
+pub struct CommitmentParts {
+    pub row: CommitmentRow,
+    pub organization: OrganizationRow,
+    pub content: Content,
+    /// Years reported on, for a commitment that reports; else empty.
+    pub reported: Vec<i32>,
+}
+
+impl CommitmentParts {
+    /// The whole commitment as of `today`, given the reporting cycles.
+    pub fn record(&self, cycles: &[Cycle], today: NaiveDate) -> CommitmentRecord {
+        CommitmentRecord {
+            reporting_health: self.health(cycles, today),
+            row: self.row.clone(),
+            organization: self.organization.clone(),
+            content: self.content.clone(),
+        }
+    }
+
+    /// Its reporting health as of `today`.
+    pub fn health(&self, cycles: &[Cycle], today: NaiveDate) -> Option<ReportingHealth> {
+        reporting_health(
+            self.row.status,
+            self.row.start_year..=self.row.end_year,
+            cycles,
+            &self.reported,
+            today,
+        )
+    }
+}
+
+/// A commitment as of a day, shared rather than copied: what readers get
+/// from the read cache, made a whole record only when needed.
+#[derive(Debug, Clone)]
+pub struct CommitmentView {
+    pub parts: std::sync::Arc<CommitmentParts>,
+    pub reporting_health: Option<ReportingHealth>,
+}
+
+impl CommitmentView {
+    pub fn new(parts: std::sync::Arc<CommitmentParts>, cycles: &[Cycle], today: NaiveDate) -> Self {
+        Self {
+            reporting_health: parts.health(cycles, today),
+            parts,
+        }
+    }
+
+    pub fn record(&self) -> CommitmentRecord {
+        CommitmentRecord {
+            row: self.parts.row.clone(),
+            organization: self.parts.organization.clone(),
+            content: self.parts.content.clone(),
+            reporting_health: self.reporting_health,
+        }
+    }
+}
+
 /// Whole commitments for these rows, in their order, as of `today`: a fixed
 /// number of queries (one per list, one for organizations, two for the
 /// reporting health) whatever their number.
@@ -444,6 +518,27 @@ pub fn load_records(
     rows: Vec<CommitmentRow>,
     today: NaiveDate,
 ) -> QueryResult<Vec<CommitmentRecord>> {
+    let parts = load_parts(conn, rows)?;
+    let cycles: Vec<Cycle> = if parts.iter().any(|p| reports_on(p.row.status)) {
+        progress::list_cycles(conn)?
+            .iter()
+            .map(|c| c.cycle())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(parts.iter().map(|p| p.record(&cycles, today)).collect())
+}
+
+/// The parts of the commitments of these rows, in their order: one query
+/// per list, one for organizations, one for the years reported on.
+pub fn load_parts(
+    conn: &mut DbConnection,
+    rows: Vec<CommitmentRow>,
+) -> QueryResult<Vec<CommitmentParts>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut organization_ids: Vec<String> =
         rows.iter().map(|r| r.organization_id.clone()).collect();
@@ -455,14 +550,10 @@ pub fn load_records(
         .filter(|r| reports_on(r.status))
         .map(|r| r.id.clone())
         .collect();
-    let (cycles, reported) = if reporting.is_empty() {
-        (Vec::new(), HashMap::new())
+    let mut reported = if reporting.is_empty() {
+        HashMap::new()
     } else {
-        let cycles: Vec<_> = progress::list_cycles(conn)?
-            .iter()
-            .map(|c| c.cycle())
-            .collect();
-        (cycles, progress::reported_years(conn, &reporting)?)
+        progress::reported_years(conn, &reporting)?
     };
     let organizations: HashMap<String, OrganizationRow> =
         organizations::find_organizations(conn, &organization_ids)?
@@ -511,18 +602,11 @@ pub fn load_records(
                 target_groups: groups.remove(id).unwrap_or_default(),
                 indicators: indicators.remove(id).unwrap_or_default(),
             };
-            let reporting_health = reporting_health(
-                row.status,
-                row.start_year..=row.end_year,
-                &cycles,
-                reported.get(id).map_or(&[][..], Vec::as_slice),
-                today,
-            );
-            Ok(CommitmentRecord {
+            Ok(CommitmentParts {
+                reported: reported.remove(id).unwrap_or_default(),
                 row,
                 organization,
                 content,
-                reporting_health,
             })
         })
         .collect()
@@ -614,6 +698,22 @@ pub fn list_commitments(
     limit: i64,
 ) -> QueryResult<Vec<CommitmentRow>> {
     let mut query = filtered(filter, visibility).select(CommitmentRow::as_select());
+    if let Some(before) = before {
+        query = query.filter(commitments::id.lt(before.to_owned()));
+    }
+    query.order(commitments::id.desc()).limit(limit).load(conn)
+}
+
+/// The ids of a page of commitments `visibility` sees, newest first, after
+/// the `before` id: what an index alone can answer.
+pub fn list_commitment_ids(
+    conn: &mut DbConnection,
+    filter: &CommitmentFilter,
+    visibility: &Visibility,
+    before: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    let mut query = filtered(filter, visibility).select(commitments::id);
     if let Some(before) = before {
         query = query.filter(commitments::id.lt(before.to_owned()));
     }

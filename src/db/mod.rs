@@ -1,6 +1,8 @@
 //! Storage: one portable schema on SQLite (embedded default) or PostgreSQL,
 //! behind an r2d2 pool whose calls run off the async threads.
 
+pub mod bulk;
+pub mod cache;
 pub mod commitments;
 pub mod events;
 pub mod expressions;
@@ -94,7 +96,10 @@ pub enum OpenError {
 /// so the backend is picked here from the configuration instead. SQLite
 /// pragmas are per connection and set here too: WAL so readers never wait on
 /// the writer, foreign keys enforced, a busy timeout instead of instant
-/// `SQLITE_BUSY`, and `synchronous=NORMAL`, which is durable with WAL.
+/// `SQLITE_BUSY`, `synchronous=NORMAL`, which is durable with WAL, a page
+/// cache of up to 8 MiB per connection (filled as used; four connections)
+/// and temporary tables in memory. No `mmap_size`: mapped pages would count
+/// as the process's resident memory.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     target: DatabaseUrl,
@@ -112,7 +117,8 @@ impl ConnectionManager {
                     .map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
@@ -157,6 +163,7 @@ pub struct Db {
     pool: Pool,
     backend: Backend,
     write_lock: Arc<Mutex<()>>,
+    cache: Arc<cache::ReadCache>,
 }
 
 impl Db {
@@ -173,24 +180,35 @@ impl Db {
         commitments::backfill_search_text(&mut first)
             .map_err(|e| OpenError::Migrate(Box::new(e)))?;
         stats::rebuild_if_missing(&mut first).map_err(|e| OpenError::Migrate(Box::new(e)))?;
+        // SQLite: one writer at a time anyway, readers on two cores; each
+        // connection's page cache is memory, so few of them.
         let max_size = match backend {
-            Backend::Sqlite => 8,
+            Backend::Sqlite => 4,
             Backend::Postgres => 10,
         };
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))
+            // No `SELECT 1` before every use: a broken connection fails its
+            // query, and the readiness probe asks the database itself.
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(5))
             .build_unchecked(manager);
         Ok(Self {
             pool,
             backend,
             write_lock: Arc::new(Mutex::new(())),
+            cache: Arc::new(cache::ReadCache::default()),
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This instance's read cache, made stale by every `write`.
+    pub fn cache(&self) -> Arc<cache::ReadCache> {
+        self.cache.clone()
     }
 
     /// Runs `f` on a pooled connection on the blocking thread pool.
@@ -218,12 +236,16 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let lock = (self.backend == Backend::Sqlite).then(|| self.write_lock.clone());
+        let cache = self.cache.clone();
         self.run(move |conn| {
             // A poisoned lock only means another writer panicked; the data is in the database.
             let _guard = lock
                 .as_ref()
                 .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            conn.transaction(f)
+            let result = conn.transaction(f);
+            // Committed or not, what was read before may be stale now.
+            cache.invalidate();
+            result
         })
         .await
     }

@@ -279,6 +279,13 @@ pub fn refresh(conn: &mut DbConnection, id: &str, before: Option<&Facts>) -> Que
 /// Adds `changes` to the cells, under row locks taken in id order (so that
 /// writers never wait on each other in a circle), counting each
 /// organization once per cell.
+///
+/// A handful of statements whatever the number of cells: the rows the
+/// change touches are read at once, their new values computed here, and
+/// written back in one upsert per table (and one delete for what fell to
+/// zero). On PostgreSQL missing rows are created empty first, so that every
+/// row the change touches is read under `FOR UPDATE`; SQLite has one writer
+/// at a time anyway.
 pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> QueryResult<()> {
     if changes.is_empty() {
         return Ok(());
@@ -288,23 +295,9 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
         .map(|(cell, change)| (cell.id(), (cell, change)))
         .collect();
     let ids: Vec<String> = by_id.keys().cloned().collect();
-    let zeros: Vec<StatCellRow> = by_id
+    let organizations: Vec<String> = changes
         .values()
-        .map(|(cell, _)| StatCellRow::zero(cell))
-        .collect();
-    let maker_zeros: Vec<StatMakerRow> = by_id
-        .iter()
-        .flat_map(|(id, (_, change))| {
-            change.makers.keys().map(move |org| StatMakerRow {
-                cell_id: id.clone(),
-                organization_id: org.clone(),
-                commitments: 0,
-            })
-        })
-        .collect();
-    let organizations: Vec<String> = maker_zeros
-        .iter()
-        .map(|m| m.organization_id.clone())
+        .flat_map(|change| change.makers.keys().cloned())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -325,10 +318,22 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
             )
         };
     }
-    // Rows that do not exist yet are created empty first, so that both
-    // backends then read and lock every row the change touches.
     let (current, current_makers): (Vec<StatCellRow>, Vec<StatMakerRow>) = match conn {
         DbConnection::Postgresql(pg) => {
+            let zeros: Vec<StatCellRow> = by_id
+                .values()
+                .map(|(cell, _)| StatCellRow::zero(cell))
+                .collect();
+            let maker_zeros: Vec<StatMakerRow> = by_id
+                .iter()
+                .flat_map(|(id, (_, change))| {
+                    change.makers.keys().map(move |org| StatMakerRow {
+                        cell_id: id.clone(),
+                        organization_id: org.clone(),
+                        commitments: 0,
+                    })
+                })
+                .collect();
             for chunk in zeros.chunks(500) {
                 diesel::insert_into(stat_cells::table)
                     .values(chunk)
@@ -345,71 +350,172 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
             (cells.for_update().load(pg)?, makers.for_update().load(pg)?)
         }
         DbConnection::Sqlite(sqlite) => {
-            for row in &zeros {
-                diesel::insert_or_ignore_into(stat_cells::table)
-                    .values(row)
-                    .execute(sqlite)?;
-            }
-            for row in &maker_zeros {
-                diesel::insert_or_ignore_into(stat_cell_makers::table)
-                    .values(row)
-                    .execute(sqlite)?;
-            }
             let (cells, makers) = touched!();
             (cells.load(sqlite)?, makers.load(sqlite)?)
         }
     };
+    // Every (cell, organization) the change names, from its current count.
+    let mut counts: BTreeMap<(String, String), i64> = current_makers
+        .into_iter()
+        .map(|row| ((row.cell_id, row.organization_id), row.commitments))
+        .collect();
+    let stored: std::collections::BTreeSet<(String, String)> = counts.keys().cloned().collect();
     let mut makers_delta: HashMap<String, i64> = HashMap::new();
-    for row in current_makers {
-        let Some((_, change)) = by_id.get(&row.cell_id) else {
-            continue;
-        };
-        let Some(delta) = change.makers.get(&row.organization_id) else {
-            continue;
-        };
-        let now = row.commitments + delta;
-        if now < 0 {
-            return Err(super::corrupt("maker count", &row.cell_id));
-        }
-        match (row.commitments, now) {
-            (0, 1..) => *makers_delta.entry(row.cell_id.clone()).or_default() += 1,
-            (1.., 0) => *makers_delta.entry(row.cell_id.clone()).or_default() -= 1,
-            _ => {}
-        }
-        let key = stat_cell_makers::table.find((&row.cell_id, &row.organization_id));
-        if now == 0 {
-            diesel::delete(key).execute(conn)?;
-        } else {
-            diesel::update(key)
-                .set(stat_cell_makers::commitments.eq(now))
-                .execute(conn)?;
+    let mut maker_rows: Vec<StatMakerRow> = Vec::new();
+    let mut maker_gone: Vec<(String, String)> = Vec::new();
+    for (id, (_, change)) in &by_id {
+        for (organization, delta) in &change.makers {
+            let key = (id.clone(), organization.clone());
+            let was = counts.remove(&key).unwrap_or(0);
+            let now = was + delta;
+            if now < 0 {
+                return Err(super::corrupt("maker count", id));
+            }
+            match (was, now) {
+                (0, 1..) => *makers_delta.entry(id.clone()).or_default() += 1,
+                (1.., 0) => *makers_delta.entry(id.clone()).or_default() -= 1,
+                _ => {}
+            }
+            if now == 0 {
+                maker_gone.push(key);
+            } else if now != was {
+                maker_rows.push(StatMakerRow {
+                    cell_id: key.0,
+                    organization_id: key.1,
+                    commitments: now,
+                });
+            }
         }
     }
-    for row in current {
-        let Some((cell, change)) = by_id.get(&row.id) else {
-            continue;
+    let current: HashMap<String, StatCellRow> = current
+        .into_iter()
+        .map(|row| (row.id.clone(), row))
+        .collect();
+    let mut cell_rows: Vec<StatCellRow> = Vec::new();
+    let mut cells_gone: Vec<String> = Vec::new();
+    for (id, (cell, change)) in &by_id {
+        let mut figures = match current.get(id) {
+            Some(row) => row.figures()?,
+            None => Figures::default(),
         };
-        let mut figures = row.figures()?;
         figures.measures.add(&change.measures);
-        figures.makers += makers_delta.get(&row.id).copied().unwrap_or(0);
+        figures.makers += makers_delta.get(id).copied().unwrap_or(0);
         if figures.measures.commitments < 0 || figures.makers < 0 {
-            return Err(super::corrupt("figures", &row.id));
+            return Err(super::corrupt("figures", id));
         }
         if figures.measures.commitments == 0 {
-            diesel::delete(stat_cells::table.find(&row.id)).execute(conn)?;
-            continue;
+            cells_gone.push(id.clone());
+        } else {
+            cell_rows.push(StatCellRow::of(cell, &figures));
         }
-        let next = StatCellRow::of(cell, &figures);
-        diesel::update(stat_cells::table.find(&row.id))
-            .set((
-                stat_cells::commitments.eq(next.commitments),
-                stat_cells::makers.eq(next.makers),
-                stat_cells::pledged_usd_minor.eq(next.pledged_usd_minor),
-                stat_cells::disbursed_usd_minor.eq(next.disbursed_usd_minor),
-                stat_cells::percent_sum.eq(next.percent_sum),
-                stat_cells::percent_n.eq(next.percent_n),
-            ))
+    }
+    // Cells first: organizations' rows refer to them.
+    write_cells(conn, &cell_rows, &current, &cells_gone)?;
+    write_makers(conn, &maker_rows, &stored, &maker_gone)
+}
+
+/// Writes maker counts and deletes those that fell to zero. PostgreSQL
+/// upserts; on SQLite, which diesel cannot upsert many rows at once on, new
+/// rows are inserted together and existing ones updated one by one (a
+/// statement prepared once).
+fn write_makers(
+    conn: &mut DbConnection,
+    rows: &[StatMakerRow],
+    existing: &std::collections::BTreeSet<(String, String)>,
+    gone: &[(String, String)],
+) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            for chunk in rows.chunks(2000) {
+                diesel::insert_into(stat_cell_makers::table)
+                    .values(chunk)
+                    .on_conflict((stat_cell_makers::cell_id, stat_cell_makers::organization_id))
+                    .do_update()
+                    .set(stat_cell_makers::commitments.eq(excluded(stat_cell_makers::commitments)))
+                    .execute(pg)?;
+            }
+        }
+        DbConnection::Sqlite(sqlite) => {
+            let (known, new): (Vec<&StatMakerRow>, Vec<&StatMakerRow>) =
+                rows.iter().partition(|row| {
+                    existing.contains(&(row.cell_id.clone(), row.organization_id.clone()))
+                });
+            for chunk in new.chunks(2000) {
+                diesel::insert_into(stat_cell_makers::table)
+                    .values(chunk.iter().map(|row| (*row).clone()).collect::<Vec<_>>())
+                    .execute(sqlite)?;
+            }
+            for row in known {
+                diesel::update(stat_cell_makers::table.find((&row.cell_id, &row.organization_id)))
+                    .set(stat_cell_makers::commitments.eq(row.commitments))
+                    .execute(sqlite)?;
+            }
+        }
+    }
+    for (cell, organization) in gone {
+        diesel::delete(stat_cell_makers::table.find((cell, organization))).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Writes cells' figures and deletes the cells left with no commitment.
+/// PostgreSQL upserts; on SQLite new cells are inserted together and
+/// existing ones updated one by one (a statement prepared once), since
+/// replacing a cell would cascade to its organizations' rows.
+fn write_cells(
+    conn: &mut DbConnection,
+    rows: &[StatCellRow],
+    existing: &HashMap<String, StatCellRow>,
+    gone: &[String],
+) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            for chunk in rows.chunks(1000) {
+                diesel::insert_into(stat_cells::table)
+                    .values(chunk)
+                    .on_conflict(stat_cells::id)
+                    .do_update()
+                    .set((
+                        stat_cells::commitments.eq(excluded(stat_cells::commitments)),
+                        stat_cells::makers.eq(excluded(stat_cells::makers)),
+                        stat_cells::pledged_usd_minor.eq(excluded(stat_cells::pledged_usd_minor)),
+                        stat_cells::disbursed_usd_minor
+                            .eq(excluded(stat_cells::disbursed_usd_minor)),
+                        stat_cells::percent_sum.eq(excluded(stat_cells::percent_sum)),
+                        stat_cells::percent_n.eq(excluded(stat_cells::percent_n)),
+                    ))
+                    .execute(pg)?;
+            }
+        }
+        DbConnection::Sqlite(sqlite) => {
+            let (known, new): (Vec<&StatCellRow>, Vec<&StatCellRow>) =
+                rows.iter().partition(|row| existing.contains_key(&row.id));
+            for chunk in new.chunks(1000) {
+                diesel::insert_into(stat_cells::table)
+                    .values(chunk.iter().map(|row| (*row).clone()).collect::<Vec<_>>())
+                    .execute(sqlite)?;
+            }
+            for row in known {
+                diesel::update(stat_cells::table.find(&row.id))
+                    .set((
+                        stat_cells::commitments.eq(row.commitments),
+                        stat_cells::makers.eq(row.makers),
+                        stat_cells::pledged_usd_minor.eq(&row.pledged_usd_minor),
+                        stat_cells::disbursed_usd_minor.eq(&row.disbursed_usd_minor),
+                        stat_cells::percent_sum.eq(row.percent_sum),
+                        stat_cells::percent_n.eq(row.percent_n),
+                    ))
+                    .execute(sqlite)?;
+            }
+        }
+    }
+    if !gone.is_empty() {
+        // Their organizations' rows went to zero with them.
+        diesel::delete(stat_cell_makers::table.filter(stat_cell_makers::cell_id.eq_any(gone)))
             .execute(conn)?;
+        diesel::delete(stat_cells::table.filter(stat_cells::id.eq_any(gone))).execute(conn)?;
     }
     Ok(())
 }
@@ -482,38 +588,103 @@ pub fn recount(conn: &mut DbConnection) -> QueryResult<BTreeMap<Cell, Figures>> 
 }
 
 /// Replaces every counter with a recount; returns how many cells there are.
+///
+/// Organizations are taken a few hundred at a time, so that each one's
+/// commitments are all counted together: its per-cell counts are then
+/// complete, written, and forgotten. Memory stays bounded by the cells and
+/// one batch of organizations, whatever the number of commitments. Cells
+/// are created empty as their first organizations are written (the
+/// organizations' rows refer to them) and given their figures at the end.
 pub fn rebuild(conn: &mut DbConnection) -> QueryResult<i64> {
+    const ORGANIZATIONS: i64 = 200;
+    const FACTS: usize = 1000;
+    const ROWS: usize = 5000;
     diesel::delete(stat_cell_makers::table).execute(conn)?;
     diesel::delete(stat_cells::table).execute(conn)?;
-    let mut after: Option<String> = None;
+    let mut cells: BTreeMap<Cell, Figures> = BTreeMap::new();
+    let mut created: std::collections::BTreeSet<Cell> = std::collections::BTreeSet::new();
+    let mut makers: Vec<StatMakerRow> = Vec::new();
+    let mut after = String::new();
     loop {
-        let mut query = commitments::table
-            .filter(commitments::submitted_at.is_not_null())
-            .select(commitments::id)
-            .order(commitments::id)
-            .limit(1000)
-            .into_boxed();
-        if let Some(after) = &after {
-            query = query.filter(commitments::id.gt(after.clone()));
-        }
-        let ids: Vec<String> = query.load(conn)?;
-        let Some(last) = ids.last().cloned() else {
+        let batch: Vec<String> = organizations::table
+            .filter(organizations::id.gt(&after))
+            .order(organizations::id)
+            .select(organizations::id)
+            .limit(ORGANIZATIONS)
+            .load(conn)?;
+        let Some(last) = batch.last().cloned() else {
             break;
         };
-        let mut batch: BTreeMap<Cell, CellChange> = BTreeMap::new();
-        for facts in facts_of(conn, &ids)?.values() {
-            for (cell, change) in changes(None, Some(facts)) {
-                let entry = batch.entry(cell).or_default();
-                entry.measures.add(&change.measures);
-                for (org, n) in change.makers {
-                    *entry.makers.entry(org).or_default() += n;
+        let ids: Vec<String> = commitments::table
+            .filter(commitments::organization_id.eq_any(&batch))
+            .filter(commitments::submitted_at.is_not_null())
+            .select(commitments::id)
+            .load(conn)?;
+        let mut per_organization: BTreeMap<String, BTreeMap<Cell, i64>> = BTreeMap::new();
+        for chunk in ids.chunks(FACTS) {
+            for facts in facts_of(conn, chunk)?.into_values() {
+                let measures = facts.measures();
+                let counts = per_organization
+                    .entry(facts.organization_id.clone())
+                    .or_default();
+                for cell in facts.cells() {
+                    cells
+                        .entry(cell.clone())
+                        .or_default()
+                        .measures
+                        .add(&measures);
+                    *counts.entry(cell).or_default() += 1;
                 }
             }
         }
-        apply(conn, &batch)?;
-        after = Some(last);
+        let new: Vec<StatCellRow> = per_organization
+            .values()
+            .flat_map(BTreeMap::keys)
+            .filter(|cell| !created.contains(*cell))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(StatCellRow::zero)
+            .collect();
+        for chunk in new.chunks(2000) {
+            crate::insert_rows!(conn, stat_cells::table, chunk.to_vec())?;
+        }
+        for row in &new {
+            created.insert(row.cell()?);
+        }
+        for (organization, counts) in per_organization {
+            for (cell, commitments) in counts {
+                if let Some(figures) = cells.get_mut(&cell) {
+                    figures.makers += 1;
+                }
+                makers.push(StatMakerRow {
+                    cell_id: cell.id(),
+                    organization_id: organization.clone(),
+                    commitments,
+                });
+            }
+            if makers.len() >= ROWS {
+                crate::insert_rows!(conn, stat_cell_makers::table, std::mem::take(&mut makers))?;
+            }
+        }
+        after = last;
     }
-    stat_cells::table.count().get_result(conn)
+    for chunk in makers.chunks(ROWS) {
+        crate::insert_rows!(conn, stat_cell_makers::table, chunk.to_vec())?;
+    }
+    for (cell, figures) in &cells {
+        let row = StatCellRow::of(cell, figures);
+        diesel::update(stat_cells::table.find(&row.id))
+            .set((
+                stat_cells::commitments.eq(row.commitments),
+                stat_cells::makers.eq(row.makers),
+                stat_cells::pledged_usd_minor.eq(row.pledged_usd_minor),
+                stat_cells::disbursed_usd_minor.eq(row.disbursed_usd_minor),
+                stat_cells::percent_sum.eq(row.percent_sum),
+                stat_cells::percent_n.eq(row.percent_n),
+            ))
+            .execute(conn)?;
+    }
+    Ok(cells.len() as i64)
 }
 
 /// Counts the figures of a database that has commitments but no counters

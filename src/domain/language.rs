@@ -6,7 +6,7 @@ use std::fmt;
 /// The languages reference labels are kept in. The Asia-Pacific dialogue ran
 /// in English, Chinese, Bahasa Indonesia and Khmer; French and Spanish are the
 /// Forum's other working languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Language {
     #[default]
     En,

@@ -1,8 +1,12 @@
 //! Reference data: the coalitions and their action areas, in the caller's language.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, get, patch, web};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
+use sha2::Digest;
 use utoipa::ToSchema;
 
 use super::body::JsonContent;
@@ -150,10 +154,47 @@ impl From<CoalitionRecord> for Coalition {
 pub async fn list_coalitions(
     db: web::Data<Db>,
     lang: PreferredLanguage,
+    renderings: web::Data<CoalitionRenderings>,
 ) -> ApiResult<HttpResponse> {
     let records = coalitions::list(&db, lang.0).await?;
-    let items = records.into_iter().map(Coalition::from).collect();
-    Ok(localized(lang.0).json(CoalitionList { items }))
+    let (body, etag) = renderings.json(lang.0, records);
+    Ok(localized(lang.0)
+        .content_type("application/json")
+        .insert_header((actix_web::http::header::ETAG, etag))
+        .body(body))
+}
+
+/// The coalitions' JSON in each language, rendered once per reading of
+/// them (the read cache hands out the same value until it reads again).
+#[derive(Default)]
+pub struct CoalitionRenderings {
+    kept: std::sync::Mutex<HashMap<Language, Rendering>>,
+}
+
+type Rendering = (Arc<Vec<CoalitionRecord>>, web::Bytes, String);
+
+impl CoalitionRenderings {
+    fn json(&self, lang: Language, records: Arc<Vec<CoalitionRecord>>) -> (web::Bytes, String) {
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((of, body, etag)) = kept.get(&lang)
+            && Arc::ptr_eq(of, &records)
+        {
+            return (body.clone(), etag.clone());
+        }
+        let items = records.iter().cloned().map(Coalition::from).collect();
+        let body =
+            web::Bytes::from(serde_json::to_vec(&CoalitionList { items }).unwrap_or_default());
+        let digest = sha2::Sha256::digest(&body);
+        let etag = format!(
+            "W/\"{}\"",
+            digest[..12]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        kept.insert(lang, (records, body.clone(), etag.clone()));
+        (body, etag)
+    }
 }
 
 /// One coalition with its action areas.

@@ -164,7 +164,7 @@ impl CursorCodec {
 }
 
 /// Adds `Link: <this URL with cursor=next>; rel="next"` when there is a next page.
-fn link_next(response: &mut HttpResponseBuilder, req: &HttpRequest, next: Option<&str>) {
+pub fn link_next(response: &mut HttpResponseBuilder, req: &HttpRequest, next: Option<&str>) {
     let Some(next) = next else { return };
     let mut query: Vec<&str> = req
         .query_string()

@@ -21,6 +21,7 @@ mod openapi;
 mod organizations;
 mod preconditions;
 mod progress;
+mod scale;
 mod schema;
 mod startup;
 mod stats;

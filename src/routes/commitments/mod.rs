@@ -3,6 +3,7 @@
 //! parses, calls one use case of `app::commitments`, and answers.
 
 pub mod dto;
+pub mod render;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
@@ -11,15 +12,16 @@ use self::dto::{
     Commitment, CommitmentList, CommitmentPatch, CommitmentQuery, EventList, NewCommitment,
     ReviewList, ReviewRequest, WithdrawRequest,
 };
+use self::render::{Renderings, page_etag};
 use super::body::JsonContent;
 use super::idempotency::{IdempotencyKey, answer, stored};
-use super::pagination::{CursorCodec, PageQuery, paged};
+use super::pagination::{CursorCodec, Listed, PageQuery, link_next};
 use super::precondition::{IfMatch, dated_etag};
 use super::today::Today;
-use crate::app::commitments;
+use crate::app::{Listing, commitments};
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::Db;
-use crate::db::commitments::CommitmentRecord;
+use crate::db::commitments::{CommitmentRecord, CommitmentView};
 use crate::error::{ApiError, ApiResult, Problem};
 
 /// A commitment as the answer: 200 (or 201 with `Location`), with its `ETag`
@@ -92,12 +94,15 @@ pub async fn create_commitment(
     )
 )]
 #[get("/commitments")]
+// Each argument is an extractor actix fills in.
+#[allow(clippy::too_many_arguments)]
 pub async fn list_commitments(
     req: HttpRequest,
     db: web::Data<Db>,
     today: Today,
     user: MaybeAuthUser,
     cursors: web::Data<CursorCodec>,
+    renderings: web::Data<Renderings>,
     page: web::Query<PageQuery>,
     query: web::Query<CommitmentQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -107,7 +112,44 @@ pub async fn list_commitments(
         .into_filter(today.0)
         .map_err(|e| ApiError::BadRequest(e.message))?;
     let listing = commitments::list(&db, today.0, user.0, filter, page).await?;
-    Ok(paged(&req, &cursors, listing.map(Commitment::from)))
+    Ok(rendered_page(&req, &cursors, &renderings, listing))
+}
+
+/// A page of commitments (`CommitmentList`) from their kept renderings,
+/// with a weak `ETag` of the states it shows and `Link` to the next page.
+fn rendered_page(
+    req: &HttpRequest,
+    cursors: &CursorCodec,
+    renderings: &Renderings,
+    listing: Listing<CommitmentView>,
+) -> HttpResponse {
+    let next_cursor = listing
+        .next_after
+        .map(|last| cursors.encode(Commitment::CURSOR, &last));
+    let mut body = Vec::with_capacity(64 + listing.items.len() * 1200);
+    let mut stamps = Vec::with_capacity(listing.items.len());
+    body.extend_from_slice(br#"{"items":["#);
+    for (i, view) in listing.items.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        let (json, stamp) = renderings.json(view);
+        body.extend_from_slice(&json);
+        stamps.push(stamp);
+    }
+    body.extend_from_slice(br#"],"next_cursor":"#);
+    body.extend_from_slice(
+        serde_json::to_string(&next_cursor)
+            .unwrap_or_else(|_| "null".into())
+            .as_bytes(),
+    );
+    body.push(b'}');
+    let mut response = HttpResponse::Ok();
+    link_next(&mut response, req, next_cursor.as_deref());
+    response
+        .content_type("application/json")
+        .insert_header((header::ETAG, page_etag(&stamps, next_cursor.as_deref())))
+        .body(body)
 }
 
 /// One commitment, if the caller may see it.
@@ -127,10 +169,17 @@ pub async fn get_commitment(
     db: web::Data<Db>,
     today: Today,
     user: MaybeAuthUser,
+    renderings: web::Data<Renderings>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let record = commitments::get(&db, today.0, user.0, id.into_inner()).await?;
-    Ok(single(record.into(), StatusCode::OK))
+    let view = commitments::view(&db, today.0, user.0, id.into_inner()).await?;
+    let health = view.reporting_health.map(|h| h.as_str());
+    let etag = dated_etag(view.parts.row.version, health);
+    let (json, _) = renderings.json(&view);
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(etag)
+        .body(json))
 }
 
 /// Edits a commitment in `draft` or `changes_requested` (its organization's makers).
