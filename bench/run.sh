@@ -166,6 +166,11 @@ run() {
     printf '%s\t%s\tpeak_rss_kib\t%s\t\t\t\t\n' "$backend" "$size" "$peak" >>"$results"
     printf '%-10s %-8s peak resident memory  %s MiB\n' "$backend" "$size" "$((peak / 1024))" >&2
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+    # What the server warned about (a failed write, a pool timeout), if anything.
+    if grep -q -E 'WARN|ERROR' "$work/server.log"; then
+        printf '%-10s %-8s server warnings:\n' "$backend" "$size" >&2
+        grep -E 'WARN|ERROR' "$work/server.log" | sort | uniq -c | sort -rn | head -n 5 >&2
+    fi
     [ "$backend" = sqlite ] && rm -f "$work/bench-$size.db"*
     unset DATABASE_URL
 }

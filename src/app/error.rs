@@ -117,6 +117,10 @@ impl From<DbError> for AppError {
                 tracing::warn!(%error, "database pool exhausted or unreachable");
                 Self::Unavailable
             }
+            DbError::Connect(error) => {
+                tracing::warn!(%error, "database unreachable");
+                Self::Unavailable
+            }
             DbError::Cancelled => Self::Internal(anyhow::anyhow!(DbError::Cancelled)),
         }
     }

@@ -74,6 +74,8 @@ impl Backend {
 pub enum DbError {
     #[error("no database connection available: {0}")]
     Pool(#[from] r2d2::PoolError),
+    #[error("the database cannot be opened: {0}")]
+    Connect(#[from] r2d2::Error),
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
     #[error("the database task was cancelled")]
@@ -97,9 +99,9 @@ pub enum OpenError {
 /// pragmas are per connection and set here too: WAL so readers never wait on
 /// the writer, foreign keys enforced, a busy timeout instead of instant
 /// `SQLITE_BUSY`, `synchronous=NORMAL`, which is durable with WAL, a page
-/// cache of up to 8 MiB per connection (filled as used; four connections)
-/// and temporary tables in memory. No `mmap_size`: mapped pages would count
-/// as the process's resident memory.
+/// cache of up to 8 MiB per connection (filled as used; four readers and
+/// the writer) and temporary tables in memory. No `mmap_size`: mapped pages
+/// would count as the process's resident memory.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     target: DatabaseUrl,
@@ -155,15 +157,29 @@ impl ManageConnection for ConnectionManager {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
-/// The handle handlers use: a pool plus, on SQLite, one lock that queues
-/// writers inside this process so that write transactions never meet
+/// The handle handlers use: a pool for reads (and for every write on
+/// PostgreSQL) plus, on SQLite, one writer connection behind a lock that
+/// queues writers inside this process, so that write transactions never meet
 /// `SQLITE_BUSY` on each other (WAL lets readers go on meanwhile).
+///
+/// The writer is a connection of its own rather than one from the pool: its
+/// page cache stays valid from one write to the next (a connection drops its
+/// cache whenever another one wrote), and queued writers never hold the
+/// pool's connections away from readers.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
     backend: Backend,
-    write_lock: Arc<Mutex<()>>,
+    writer: Option<Writer>,
     cache: Arc<cache::ReadCache>,
+}
+
+/// SQLite's one writer connection, opened on first use and reopened after a
+/// writer panicked.
+#[derive(Clone)]
+struct Writer {
+    manager: ConnectionManager,
+    connection: Arc<Mutex<Option<DbConnection>>>,
 }
 
 impl Db {
@@ -171,6 +187,10 @@ impl Db {
     /// then builds the pool.
     pub fn connect(target: &DatabaseUrl) -> Result<Self, OpenError> {
         let manager = ConnectionManager::new(target.clone());
+        let writer = matches!(target, DatabaseUrl::Sqlite { .. }).then(|| Writer {
+            manager: manager.clone(),
+            connection: Arc::new(Mutex::new(None)),
+        });
         let backend = match target {
             DatabaseUrl::Sqlite { .. } => Backend::Sqlite,
             DatabaseUrl::Postgres { .. } => Backend::Postgres,
@@ -197,7 +217,7 @@ impl Db {
         Ok(Self {
             pool,
             backend,
-            write_lock: Arc::new(Mutex::new(())),
+            writer,
             cache: Arc::new(cache::ReadCache::default()),
         })
     }
@@ -235,19 +255,35 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
-        let lock = (self.backend == Backend::Sqlite).then(|| self.write_lock.clone());
         let cache = self.cache.clone();
-        self.run(move |conn| {
-            // A poisoned lock only means another writer panicked; the data is in the database.
-            let _guard = lock
-                .as_ref()
-                .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let Some(writer) = self.writer.clone() else {
+            return self
+                .run(move |conn| {
+                    let result = conn.transaction(f);
+                    // Committed or not, what was read before may be stale now.
+                    cache.invalidate();
+                    result
+                })
+                .await;
+        };
+        actix_web::web::block(move || {
+            let mut slot = writer.connection.lock().unwrap_or_else(|poisoned| {
+                // A writer panicked mid-transaction: start again on a new
+                // connection (the old one's transaction is rolled back as it closes).
+                let mut slot = poisoned.into_inner();
+                *slot = None;
+                slot
+            });
+            let conn = match slot.as_mut() {
+                Some(conn) => conn,
+                None => slot.insert(writer.manager.establish().map_err(DbError::from)?),
+            };
             let result = conn.transaction(f);
-            // Committed or not, what was read before may be stale now.
             cache.invalidate();
             result
         })
         .await
+        .map_err(|_| E::from(DbError::Cancelled))?
     }
 
     /// `SELECT 1` through the pool, for the readiness probe.
