@@ -12,7 +12,8 @@ use crate::app::{AppError, accounts, demo, synthetic};
 use crate::app::{Clock, SystemClock, commitments};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::secret::jwt_secret;
-use crate::config::{Secret, Settings};
+use crate::config::{DatabaseUrl, Secret, Settings};
+use crate::db::{ConnectionManager, DbConnection};
 use crate::domain::account::{Email, NewAccount, Role};
 use crate::domain::policy::Visibility;
 use crate::exports::{Export, Format};
@@ -225,6 +226,39 @@ pub fn export(
         eprintln!("exported {written} commitments");
         Ok(())
     })
+}
+
+/// `backup PATH`: a consistent copy of the live SQLite database in a new
+/// file at `to`, taken while the service goes on serving and writing; the
+/// copy is integrity-checked and starts as a working service. Answers the
+/// copy's size in bytes. PostgreSQL is backed up with `pg_dump`.
+pub fn backup(settings: &Settings, to: &std::path::Path) -> Result<u64, CommandError> {
+    let DatabaseUrl::Sqlite { path: from } = &settings.database else {
+        return Err(CommandError(
+            "backup copies the embedded SQLite database; back PostgreSQL up with \
+             pg_dump (see README, \"Backups\")"
+                .into(),
+        ));
+    };
+    if !from.exists() {
+        return Err(CommandError(format!(
+            "there is no database at {} to back up",
+            from.display()
+        )));
+    }
+    let mut source = ConnectionManager::new(settings.database.clone())
+        .establish()
+        .map_err(|e| CommandError(format!("cannot open {}: {e}", settings.database)))?;
+    let DbConnection::Sqlite(source) = &mut source else {
+        return Err(CommandError(format!(
+            "{} did not open as SQLite",
+            settings.database
+        )));
+    };
+    crate::db::backup::vacuum_into(source, to).map_err(|e| CommandError(e.to_string()))?;
+    std::fs::metadata(to)
+        .map(|m| m.len())
+        .map_err(|e| CommandError(format!("cannot read {}: {e}", to.display())))
 }
 
 /// `30d`, `12h`, `90m` or `3600s`: from a minute to ten years.

@@ -132,7 +132,24 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `GEF_JWT_SECRET`; when absent on SQLite, one is generated in the data folder.
     pub jwt_secret: Option<Secret>,
+    /// `GEF_HSTS_MAX_AGE`: seconds of `Strict-Transport-Security` to send, for a
+    /// deployment served over HTTPS only; none by default.
+    pub hsts_max_age: Option<u64>,
+    /// `GEF_RATE_LIMIT`: requests a second per client address (after a burst
+    /// of twice that); `off` for none.
+    pub rate_limit: Option<u32>,
+    /// `GEF_TRUSTED_PROXIES`: proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `GEF_METRICS_ALLOW`: addresses besides loopback that may read `/metrics`.
+    pub metrics_allow: Vec<ipnet::IpNet>,
+    /// `GEF_METRICS_TOKEN`: a bearer token that opens `/metrics` from anywhere.
+    pub metrics_token: Option<Secret>,
 }
+
+/// Requests a second per client address unless `GEF_RATE_LIMIT` says
+/// otherwise: far above what a person or a polling dashboard sends, far below
+/// what a flood from one address does.
+pub const DEFAULT_RATE_LIMIT: u32 = 100;
 
 impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -148,13 +165,84 @@ impl Settings {
         parse_bind(&bind)?;
         let cors_origins = parse_cors_origins(&lookup("GEF_CORS_ORIGINS").unwrap_or_default())?;
         let jwt_secret = lookup("GEF_JWT_SECRET").map(Secret::new);
+        let hsts_max_age = lookup("GEF_HSTS_MAX_AGE")
+            .map(|value| {
+                value.trim().parse::<u64>().map_err(|_| {
+                    ConfigError::new(
+                        "GEF_HSTS_MAX_AGE",
+                        format!("{value:?} is not a number of seconds (e.g. 31536000)"),
+                    )
+                })
+            })
+            .transpose()?;
+        let rate_limit = parse_rate_limit(lookup("GEF_RATE_LIMIT").as_deref())?;
+        let trusted_proxies = parse_networks(
+            "GEF_TRUSTED_PROXIES",
+            &lookup("GEF_TRUSTED_PROXIES").unwrap_or_default(),
+        )?;
+        let metrics_allow = parse_networks(
+            "GEF_METRICS_ALLOW",
+            &lookup("GEF_METRICS_ALLOW").unwrap_or_default(),
+        )?;
+        let metrics_token = match lookup("GEF_METRICS_TOKEN") {
+            Some(token) if token.len() < 16 => {
+                return Err(ConfigError::new(
+                    "GEF_METRICS_TOKEN",
+                    "must be at least 16 characters",
+                ));
+            }
+            token => token.map(Secret::new),
+        };
         Ok(Self {
             database,
             bind,
             cors_origins,
             jwt_secret,
+            hsts_max_age,
+            rate_limit,
+            trusted_proxies,
+            metrics_allow,
+            metrics_token,
         })
     }
+}
+
+/// A number of requests a second (1 or more), or `off`.
+fn parse_rate_limit(value: Option<&str>) -> Result<Option<u32>, ConfigError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(Some(DEFAULT_RATE_LIMIT)),
+        Some("off") => Ok(None),
+        Some(value) => value
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "GEF_RATE_LIMIT",
+                    format!("{value:?} is not a number of requests a second (e.g. 100) or off"),
+                )
+            }),
+    }
+}
+
+/// Comma-separated addresses or networks: `10.0.0.5, 10.1.0.0/16, fd00::/8`.
+fn parse_networks(name: &'static str, value: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    ConfigError::new(
+                        name,
+                        format!("{item:?} is not an address or network like 10.0.0.0/8"),
+                    )
+                })
+        })
+        .collect()
 }
 
 fn parse_bind(value: &str) -> Result<(), ConfigError> {
@@ -255,5 +343,50 @@ mod tests {
         );
         let s = settings(&[("GEF_CORS_ORIGINS", "https://a.org, http://localhost:3000")]).unwrap();
         assert_eq!(s.cors_origins, ["https://a.org", "http://localhost:3000"]);
+    }
+
+    #[test]
+    fn the_request_limit_and_the_trusted_proxies_are_checked() {
+        assert_eq!(settings(&[]).unwrap().rate_limit, Some(DEFAULT_RATE_LIMIT));
+        assert_eq!(
+            settings(&[("GEF_RATE_LIMIT", "off")]).unwrap().rate_limit,
+            None
+        );
+        assert_eq!(
+            settings(&[("GEF_RATE_LIMIT", "250")]).unwrap().rate_limit,
+            Some(250)
+        );
+        for bad in ["0", "-1", "lots"] {
+            assert_eq!(
+                settings(&[("GEF_RATE_LIMIT", bad)]).unwrap_err().name,
+                "GEF_RATE_LIMIT"
+            );
+        }
+        let s = settings(&[("GEF_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16,fd00::/8")]).unwrap();
+        let shown: Vec<String> = s.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.5/32", "10.1.0.0/16", "fd00::/8"]);
+        assert_eq!(
+            settings(&[("GEF_TRUSTED_PROXIES", "10.0.0.0/33")])
+                .unwrap_err()
+                .name,
+            "GEF_TRUSTED_PROXIES"
+        );
+    }
+
+    #[test]
+    fn hsts_is_off_unless_a_number_of_seconds_is_given() {
+        assert_eq!(settings(&[]).unwrap().hsts_max_age, None);
+        assert_eq!(
+            settings(&[("GEF_HSTS_MAX_AGE", "31536000")])
+                .unwrap()
+                .hsts_max_age,
+            Some(31_536_000)
+        );
+        assert_eq!(
+            settings(&[("GEF_HSTS_MAX_AGE", "a year")])
+                .unwrap_err()
+                .name,
+            "GEF_HSTS_MAX_AGE"
+        );
     }
 }

@@ -91,6 +91,13 @@ enum Command {
         #[arg(long, requires = "synthetic")]
         append: bool,
     },
+    /// Copy the live SQLite database into a new file at PATH: one consistent
+    /// snapshot taken while the service keeps serving and writing, checked
+    /// before it is reported. PostgreSQL: use pg_dump (see README).
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        path: std::path::PathBuf,
+    },
     /// Manage reporting cycles.
     Cycle {
         #[command(subcommand)]
@@ -238,6 +245,17 @@ fn main() -> ExitCode {
             };
             commands::seed_synthetic(&settings, options)
                 .map(|made| print!("{made}"))
+                .map_err(|e| e.to_string())
+        }),
+        Command::Backup { path } => settings().and_then(|settings| {
+            commands::backup(&settings, &path)
+                .map(|bytes| {
+                    println!(
+                        "backed up {} to {} ({bytes} bytes, integrity checked)",
+                        settings.database,
+                        path.display()
+                    );
+                })
                 .map_err(|e| e.to_string())
         }),
         Command::Token { email, ttl } => settings().and_then(|settings| {

@@ -35,6 +35,7 @@ use crate::routes;
         (name = "progress", description = "Reporting cycles, yearly progress reports and their validation"),
         (name = "figures", description = "Statistics, the public change feed and exports, for dashboards"),
         (name = "health", description = "Liveness and readiness probes"),
+        (name = "operations", description = "Metrics for the operators"),
         (name = "meta", description = "This API's own description"),
     )
 )]
@@ -56,19 +57,30 @@ impl Modify for BearerJwt {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "GEF_METRICS_TOKEN, for scrapers outside loopback and GEF_METRICS_ALLOW",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
 /// Adds the failures that follow from an operation's shape, so that each
-/// handler documents only its own: 500 always (a bug, opaque body); 503 when
-/// it touches the database; 401 when it takes a bearer token; 400, 413, 415
+/// handler documents only its own: 500 always (a bug, opaque body); 429 on
+/// all but the probes (`GEF_RATE_LIMIT`); 503 when it touches the database; 401 when it takes a bearer token; 400, 413, 415
 /// and 422 when it takes a JSON body; 400, 412 and 428 when it needs
 /// `If-Match`; 400 when it reads a query string or path parameters; 304
 /// on every GET but the probes (`If-None-Match`). A handler's own entry for a
 /// status wins.
 struct SharedResponses;
 
-const SHARED: [(&str, &str); 9] = [
+const SHARED: [(&str, &str); 10] = [
     (
         "InternalError",
         "An unexpected failure; the body carries no internals",
@@ -90,6 +102,10 @@ const SHARED: [(&str, &str); 9] = [
         "`If-Match` does not name the current version: reload and retry",
     ),
     ("PreconditionRequired", "`If-Match` is missing"),
+    (
+        "TooManyRequests",
+        "Too many requests from this address; retry after `Retry-After` seconds",
+    ),
 ];
 
 impl Modify for SharedResponses {
@@ -106,7 +122,9 @@ impl Modify for SharedResponses {
                 "Unauthorized" => {
                     response.header("WWW-Authenticate", Header::new(String::schema()))
                 }
-                "Unavailable" => response.header("Retry-After", Header::new(u32::schema())),
+                "Unavailable" | "TooManyRequests" => {
+                    response.header("Retry-After", Header::new(u32::schema()))
+                }
                 _ => response,
             };
             components
@@ -122,11 +140,12 @@ impl Modify for SharedResponses {
             ),
         );
         for item in openapi.paths.paths.values_mut() {
-            // Every GET but the probes answers If-None-Match (routes::caching).
+            // Every GET but the probes and the metrics answers If-None-Match
+            // (routes::caching).
             if let Some(get) = item.get.as_mut().filter(|g| {
                 !matches!(
                     g.operation_id.as_deref(),
-                    Some("get_liveness" | "get_readiness")
+                    Some("get_liveness" | "get_readiness" | "get_metrics")
                 )
             }) {
                 get.responses
@@ -143,6 +162,12 @@ impl Modify for SharedResponses {
             ];
             for operation in operations.into_iter().flatten() {
                 let mut shared = vec![("500", "InternalError")];
+                if !matches!(
+                    operation.operation_id.as_deref(),
+                    Some("get_liveness" | "get_readiness")
+                ) {
+                    shared.push(("429", "TooManyRequests"));
+                }
                 if !matches!(
                     operation.operation_id.as_deref(),
                     Some("get_liveness" | "get_openapi")

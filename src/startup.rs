@@ -4,10 +4,11 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
+use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
@@ -26,6 +27,17 @@ use crate::routes::{self, meta::RouteTable, meta::SpecJson};
 /// Largest JSON body accepted: a commitment's 20,000-character description
 /// and its lists fit many times over.
 pub const JSON_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// A client has this long to send a request's head after connecting (or
+/// after its previous answer); one that dawdles gets a 408 and is closed, so
+/// hundreds of idle or half-sent connections cannot hold the server.
+pub const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// An idle kept-alive connection is closed after this long.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(5);
+/// On SIGTERM the server stops accepting connections and gives the requests
+/// in flight this long to finish, then exits 0 (SIGINT and SIGQUIT stop it at
+/// once; a write cut short is rolled back whole).
+pub const SHUTDOWN_TIMEOUT_SECS: u64 = 10;
 
 pub struct Application {
     port: u16,
@@ -75,6 +87,21 @@ impl Application {
         let route_table = web::Data::new(RouteTable::from_spec(&spec));
         let data = web::Data::new(db.clone());
         let cors_origins = settings.cors_origins.clone();
+        let hsts = web::Data::new(routes::headers::Hsts::max_age(settings.hsts_max_age));
+        let request_limit = web::Data::new(routes::client::RequestLimit::per_second(
+            settings.rate_limit,
+        ));
+        let proxies = web::Data::new(routes::client::TrustedProxies(
+            settings.trusted_proxies.clone(),
+        ));
+        let metrics = web::Data::new(
+            routes::metrics::Metrics::new()
+                .map_err(|e| ConfigError::new("metrics", e.to_string()))?,
+        );
+        let metrics_access = web::Data::new(routes::metrics::MetricsAccess::new(
+            settings.metrics_allow.clone(),
+            settings.metrics_token.as_ref().map(Secret::expose),
+        ));
 
         let server = HttpServer::new(move || {
             App::new()
@@ -87,6 +114,11 @@ impl Application {
                 .app_data(renderings.clone())
                 .app_data(coalition_renderings.clone())
                 .app_data(clock.clone())
+                .app_data(hsts.clone())
+                .app_data(request_limit.clone())
+                .app_data(proxies.clone())
+                .app_data(metrics.clone())
+                .app_data(metrics_access.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(JSON_LIMIT_BYTES)
@@ -108,8 +140,14 @@ impl Application {
                 .wrap(cors(&cors_origins))
                 .wrap(from_fn(cors_for_allowed_origins_only))
                 .wrap(ErrorHandlers::new().default_handler(ensure_problem_json))
-                .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+                .wrap(from_fn(routes::client::limit_requests))
+                .wrap(from_fn(routes::headers::security_headers))
+                .wrap(from_fn(routes::metrics::observe))
         })
+        .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+        .client_disconnect_timeout(Duration::from_secs(1))
+        .keep_alive(KEEP_ALIVE)
+        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
         .listen(listener)
         .map_err(|e| ConfigError::new("GEF_BIND", e.to_string()))?
         .run();

@@ -277,6 +277,13 @@ impl Labels {
     }
 }
 
+/// How many commitments are in each status, drafts included (for the
+/// operators' metrics, not for the public).
+pub async fn commitments_by_status(db: &Db) -> AppResult<Vec<(String, i64)>> {
+    db.run(|conn| Ok::<_, AppError>(crate::db::commitments::count_by_status(conn)?))
+        .await
+}
+
 /// Recounts the figures from scratch and says whether the counters agree.
 pub async fn verify(db: &Db) -> AppResult<bool> {
     db.run(|conn| Ok::<_, AppError>(queries::recount(conn)? == queries::stored(conn)?))

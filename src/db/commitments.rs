@@ -729,6 +729,14 @@ pub fn count_commitments(
     filtered(filter, visibility).count().get_result(conn)
 }
 
+/// How many commitments are in each status, drafts included.
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    commitments::table
+        .group_by(commitments::status)
+        .select((commitments::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
 /// How many commitments the database holds, drafts included.
 pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
     commitments::table.count().get_result(conn)

@@ -1,6 +1,7 @@
 //! Storage: one portable schema on SQLite (embedded default) or PostgreSQL,
 //! behind an r2d2 pool whose calls run off the async threads.
 
+pub mod backup;
 pub mod bulk;
 pub mod cache;
 pub mod commitments;
@@ -278,12 +279,18 @@ impl Db {
                 Some(conn) => conn,
                 None => slot.insert(writer.manager.establish().map_err(DbError::from)?),
             };
-            let result = conn.transaction(f);
+            let result = immediate_transaction(conn, f);
             cache.invalidate();
             result
         })
         .await
         .map_err(|_| E::from(DbError::Cancelled))?
+    }
+
+    /// The pool's connections: open, and idle among them.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
     }
 
     /// `SELECT 1` through the pool, for the readiness probe.
@@ -298,24 +305,58 @@ impl Db {
     }
 }
 
+/// Runs `f` in a SQLite transaction that takes the write lock as it begins
+/// (`BEGIN IMMEDIATE`), waiting up to the busy timeout for another process's
+/// writer. A deferred `BEGIN` would read first and fail at its first write,
+/// without waiting, whenever another process (a second instance, the CLI)
+/// had written meanwhile.
+fn immediate_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    // Committed or rolled back through the connection's own manager, which
+    // hands over to SQLite's: the one that began it.
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            Manager::rollback_transaction(conn)?;
+            Err(error)
+        }
+    }
+}
+
 type MigrationError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Applies the embedded migrations of the connection's dialect. On PostgreSQL
-/// an advisory lock keeps several instances starting together from racing.
+/// Applies the embedded migrations of the connection's dialect. Several
+/// instances starting together take turns: on PostgreSQL an advisory lock;
+/// on SQLite one immediate transaction around them all (each migration a
+/// savepoint in it), so the second finds nothing left to do.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, MigrationError> {
-    let applied = match conn {
-        DbConnection::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS)?,
+    match conn {
+        DbConnection::Sqlite(conn) => conn.immediate_transaction(|conn| {
+            conn.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|versions| versions.iter().map(ToString::to_string).collect())
+        }),
         DbConnection::Postgresql(conn) => {
             const LOCK: i64 = 0x0067_6566_5f6d_6967; // "gef_mig"
             conn.batch_execute(&format!("SELECT pg_advisory_lock({LOCK})"))?;
             let result = conn
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>());
+                .map(|versions| versions.iter().map(ToString::to_string).collect());
             conn.batch_execute(&format!("SELECT pg_advisory_unlock({LOCK})"))?;
-            return result;
+            result
         }
-    };
-    Ok(applied.iter().map(ToString::to_string).collect())
+    }
 }
 
 /// The current UTC time at the precision both backends store (microseconds),

@@ -78,7 +78,7 @@ pub async fn create_token(
     limits: web::Data<Limits>,
     body: JsonContent<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
-    let client = client_key(req.peer_addr().map(|a| a.ip()));
+    let client = client_key(super::client::client_address(&req));
     let credentials = body.0.and_then(TokenRequest::parse);
     let issued = accounts::sign_in(&db, &keys, &limits, &client, credentials)
         .await

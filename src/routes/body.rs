@@ -10,9 +10,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpRequest, body::MessageBody, web};
+use actix_web::{FromRequest, HttpRequest, ResponseError, web};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -156,14 +157,15 @@ where
 pub async fn refuse_nul_in_url(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let uri = req.uri().to_string();
     if uri.to_ascii_lowercase().contains("%00") {
-        return Err(
-            ApiError::BadRequest("the URL must not contain NUL characters (%00)".into()).into(),
-        );
+        // An answer rather than an error, so that the outer layers (headers,
+        // metrics, the access log) see it like any other.
+        let refusal = ApiError::BadRequest("the URL must not contain NUL characters (%00)".into());
+        return Ok(req.into_response(refusal.error_response()));
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
 #[cfg(test)]

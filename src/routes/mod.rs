@@ -3,17 +3,20 @@
 pub mod auth;
 pub mod body;
 pub mod caching;
+pub mod client;
 pub mod coalitions;
 pub mod commitments;
 pub mod exports;
 pub mod expressions;
 pub mod feed;
+pub mod headers;
 pub mod health;
 pub mod idempotency;
 pub mod iso;
 pub mod language;
 pub mod me;
 pub mod meta;
+pub mod metrics;
 pub mod organizations;
 pub mod page;
 pub mod pagination;
@@ -30,6 +33,7 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
+        .service(metrics::scrape)
         .service(page::dashboard_page)
         .service(page::commitment_page)
         .service(page::page_asset)

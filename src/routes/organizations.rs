@@ -297,7 +297,7 @@ pub async fn register_organization(
     limits: web::Data<Limits>,
     body: JsonContent<RegisterOrganization>,
 ) -> ApiResult<HttpResponse> {
-    let client = client_key(req.peer_addr().map(|a| a.ip()));
+    let client = client_key(super::client::client_address(&req));
     let registration = body.0.and_then(RegisterOrganization::parse);
     let (organization, account) =
         organizations::register(&db, &limits, &client, registration).await?;

@@ -175,12 +175,28 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_on(database: DatabaseUrl, dir: Option<TempDir>) -> TestApp {
-    let settings = Settings {
+    spawn_app_configured(database, dir, |_| {}).await
+}
+
+/// Starts the service with the test settings as `configure` changes them.
+pub async fn spawn_app_configured(
+    database: DatabaseUrl,
+    dir: Option<TempDir>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let mut settings = Settings {
         database: database.clone(),
         bind: "127.0.0.1:0".into(),
         cors_origins: vec!["https://dashboard.example.org".into()],
         jwt_secret: Some(Secret::new(TEST_JWT_SECRET)),
+        hsts_max_age: None,
+        // Tests send many requests from one address; the limit has tests of its own.
+        rate_limit: None,
+        trusted_proxies: Vec::new(),
+        metrics_allow: Vec::new(),
+        metrics_token: None,
     };
+    configure(&mut settings);
     let clock = Arc::new(TestClock::default());
     let app = Application::build_with_clock(&settings, clock.clone())
         .expect("the test app failed to start");
@@ -569,6 +585,8 @@ pub fn completed_report() -> Value {
 pub struct Running {
     pub child: std::process::Child,
     pub address: String,
+    /// Every line the process wrote to standard output so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Running {
@@ -611,11 +629,15 @@ pub fn start_binary(dir: &std::path::Path, vars: &[(&str, &str)]) -> Running {
     let mut child = command.spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (sender, receiver) = std::sync::mpsc::channel();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let lines = log.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            lines.lock().unwrap().push(line.clone());
             if let Some(at) = line.find("listening on http://") {
+                // A text line, or a JSON one (GEF_LOG_FORMAT=json).
                 let address = line[at + "listening on ".len()..]
-                    .split_whitespace()
+                    .split(|c: char| c.is_whitespace() || c == '"')
                     .next()
                     .unwrap_or_default()
                     .to_owned();
@@ -626,5 +648,9 @@ pub fn start_binary(dir: &std::path::Path, vars: &[(&str, &str)]) -> Running {
     let address = receiver
         .recv_timeout(std::time::Duration::from_secs(60))
         .expect("the service never said where it listens");
-    Running { child, address }
+    Running {
+        child,
+        address,
+        log,
+    }
 }

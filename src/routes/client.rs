@@ -1,0 +1,143 @@
+//! Who is calling, and how often: the client's address, and the limit on
+//! requests per address that stands beside the sign-in limits.
+//!
+//! The address is the socket's, unless the socket is a proxy listed in
+//! `GEF_TRUSTED_PROXIES`: then `X-Forwarded-For` is read from the right (the
+//! nearest hop first), trusted proxies are skipped, and the first address
+//! that is not one is the client. A header from anyone else is ignored, so a
+//! client cannot pick the address it is counted under. The limits and the
+//! access log use this address.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, ResponseError, web};
+use ipnet::IpNet;
+
+use crate::auth::rate_limit::{RateLimiter, RetryAfter, client_key};
+use crate::error::ApiError;
+
+/// The proxies whose `X-Forwarded-For` is believed.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<IpNet>);
+
+impl TrustedProxies {
+    fn trusts(&self, address: IpAddr) -> bool {
+        let address = address.to_canonical();
+        self.0.iter().any(|net| net.contains(&address))
+    }
+
+    /// The client behind `peer`, given the `X-Forwarded-For` values sent.
+    pub fn client(&self, peer: Option<IpAddr>, forwarded_for: &[&str]) -> Option<IpAddr> {
+        let peer = peer?;
+        if !self.trusts(peer) {
+            return Some(peer);
+        }
+        let hops: Option<Vec<IpAddr>> = forwarded_for
+            .iter()
+            .flat_map(|value| value.split(','))
+            .map(|hop| hop.trim().parse().ok())
+            .collect();
+        // A header that does not parse names nobody: count the proxy itself.
+        let Some(hops) = hops.filter(|hops| !hops.is_empty()) else {
+            return Some(peer);
+        };
+        Some(
+            hops.iter()
+                .rev()
+                .copied()
+                .find(|hop| !self.trusts(*hop))
+                .unwrap_or(hops[0]),
+        )
+    }
+}
+
+/// The client's address as this deployment should see it.
+pub fn client_address(req: &HttpRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let Some(proxies) = req.app_data::<web::Data<TrustedProxies>>() else {
+        return peer;
+    };
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    proxies.client(peer, &forwarded)
+}
+
+/// The limit on requests per client address (`GEF_RATE_LIMIT`), if any.
+pub struct RequestLimit(pub Option<RateLimiter>);
+
+impl RequestLimit {
+    /// `per_second` requests a second per address, after a burst of twice that.
+    pub fn per_second(per_second: Option<u32>) -> Self {
+        Self(per_second.map(|n| RateLimiter::new(n.saturating_mul(2), Duration::from_secs(2))))
+    }
+}
+
+/// Refuses a request past its address's limit with a 429 and `Retry-After`.
+/// The health probes are never counted.
+pub async fn limit_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if !req.path().starts_with("/health/")
+        && let Some(limiter) = req
+            .app_data::<web::Data<RequestLimit>>()
+            .and_then(|limit| limit.0.as_ref())
+        && let Err(RetryAfter(retry_after_secs)) =
+            limiter.attempt(&client_key(client_address(req.request())))
+    {
+        let response = ApiError::TooManyRequests { retry_after_secs }.error_response();
+        return Ok(req.into_response(response));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proxies(nets: &[&str]) -> TrustedProxies {
+        TrustedProxies(nets.iter().map(|n| n.parse().unwrap()).collect())
+    }
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn a_forwarded_address_counts_only_from_a_trusted_proxy() {
+        let none = TrustedProxies::default();
+        assert_eq!(
+            none.client(ip("203.0.113.9"), &["198.51.100.1"]),
+            ip("203.0.113.9")
+        );
+        let lb = proxies(&["10.0.0.0/8"]);
+        assert_eq!(
+            lb.client(ip("10.1.2.3"), &["198.51.100.1"]),
+            ip("198.51.100.1")
+        );
+        // A client behind the load balancer cannot pick its own address.
+        assert_eq!(
+            lb.client(ip("10.1.2.3"), &["1.1.1.1, 198.51.100.1"]),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            lb.client(ip("10.1.2.3"), &["198.51.100.1", "10.9.9.9"]),
+            ip("198.51.100.1")
+        );
+        // Nothing usable: the proxy itself.
+        assert_eq!(lb.client(ip("10.1.2.3"), &[]), ip("10.1.2.3"));
+        assert_eq!(lb.client(ip("10.1.2.3"), &["nonsense"]), ip("10.1.2.3"));
+        // IPv4 peers seen as IPv6-mapped still match an IPv4 network.
+        assert_eq!(
+            lb.client(ip("::ffff:10.1.2.3"), &["2001:db8::1"]),
+            ip("2001:db8::1")
+        );
+    }
+}

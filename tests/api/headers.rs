@@ -1,0 +1,100 @@
+//! Headers every answer carries: the request id, and browser hardening.
+
+use crate::helpers::{fresh_database, spawn_app, spawn_app_configured};
+
+const HARDENING: [(&str, &str); 3] = [
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+];
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
+    response
+        .headers()
+        .get(name)
+        .map(|value| value.to_str().unwrap())
+}
+
+#[actix_web::test]
+async fn every_answer_gets_an_id_of_its_own_unless_the_caller_sent_a_good_one() {
+    let app = spawn_app().await;
+    let first = app.get("/health/live").await;
+    let second = app.get("/health/live").await;
+    let first_id = header(&first, "x-request-id").expect("an id").to_owned();
+    let second_id = header(&second, "x-request-id").expect("an id").to_owned();
+    assert!(uuid::Uuid::parse_str(&first_id).is_ok(), "{first_id}");
+    assert_ne!(first_id, second_id);
+
+    let mine = "edge-4bf92f3577b34da6.01:7";
+    let echoed = app
+        .client
+        .get(app.url("/api/v1/coalitions"))
+        .header("x-request-id", mine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&echoed, "x-request-id"), Some(mine));
+
+    // Too long, or with characters that do not belong in a log line: replaced.
+    for bad in ["a".repeat(200), "two words".to_owned(), "a\"b".to_owned()] {
+        let response = app
+            .client
+            .get(app.url("/health/live"))
+            .header("x-request-id", &bad)
+            .send()
+            .await
+            .unwrap();
+        let id = header(&response, "x-request-id").unwrap();
+        assert_ne!(id, bad);
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    }
+}
+
+#[actix_web::test]
+async fn answers_and_errors_carry_the_hardening_headers_and_no_banner() {
+    let app = spawn_app().await;
+    let answers = [
+        app.get("/api/v1/coalitions").await,
+        app.get("/api/v1/no-such-thing").await,
+        app.get("/api/v1/me").await,
+        app.client
+            .post(app.url("/api/v1/auth/token"))
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap(),
+        app.get("/").await,
+    ];
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses, [200, 404, 401, 400, 200]);
+    for response in &answers {
+        for (name, value) in HARDENING {
+            assert_eq!(
+                header(response, name),
+                Some(value),
+                "{name} on {}",
+                response.url()
+            );
+        }
+        assert!(header(response, "x-request-id").is_some());
+        assert_eq!(header(response, "server"), None);
+        assert_eq!(header(response, "strict-transport-security"), None);
+    }
+}
+
+#[actix_web::test]
+async fn hsts_is_sent_only_when_configured() {
+    let (database, dir) = fresh_database();
+    let app = spawn_app_configured(database, dir, |settings| {
+        settings.hsts_max_age = Some(31_536_000);
+    })
+    .await;
+    for path in ["/health/live", "/api/v1/nothing-here"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            header(&response, "strict-transport-security"),
+            Some("max-age=31536000; includeSubDomains")
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! Several instances on one database (PostgreSQL in production; the same
+//! rules hold for two processes on one SQLite file): reads agree, optimistic
+//! concurrency and idempotency keys hold across them, and instances
+//! starting together migrate once.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, commitment_body, fresh_database, spawn_app, spawn_app_on};
+
+async fn two_instances() -> (TestApp, TestApp) {
+    let first = spawn_app().await;
+    let second = spawn_app_on(first.database.clone(), None).await;
+    (first, second)
+}
+
+/// Sends every request at once and answers the statuses, in order.
+async fn statuses(requests: Vec<reqwest::RequestBuilder>) -> Vec<u16> {
+    crate::helpers::all_at_once(requests.into_iter()).await
+}
+
+#[actix_web::test]
+async fn racing_edits_through_two_instances_give_one_success() {
+    let (a, b) = two_instances().await;
+    let org = a
+        .accepted("Twin Servers", "technology-innovation", None)
+        .await;
+    let created = a
+        .create_commitment(&org.maker, &commitment_body("Raced twice"))
+        .await;
+    let path = format!("/api/v1/commitments/{}", created["id"].as_str().unwrap());
+    // Both instances read the same commitment.
+    let read = |app: &TestApp| app.request(Method::GET, &path, Some(&org.maker)).send();
+    let from_a: Value = read(&a).await.unwrap().json().await.unwrap();
+    let from_b: Value = read(&b).await.unwrap().json().await.unwrap();
+    assert_eq!(from_a, from_b);
+    let requests = (0..12)
+        .map(|i| {
+            let app = if i % 2 == 0 { &a } else { &b };
+            app.request(Method::PATCH, &path, Some(&org.maker))
+                .header("If-Match", "\"1\"")
+                .json(&json!({"title": format!("Edit number {i}")}))
+        })
+        .collect();
+    let answers = statuses(requests).await;
+    assert_eq!(
+        answers.iter().filter(|s| **s == 200).count(),
+        1,
+        "{answers:?}"
+    );
+    assert_eq!(
+        answers.iter().filter(|s| **s == 412).count(),
+        11,
+        "{answers:?}"
+    );
+    // Each instance reads the one edit that won, at version 2.
+    for app in [&a, &b] {
+        let now: Value = read(app).await.unwrap().json().await.unwrap();
+        assert_eq!(now["version"], 2);
+        let winner = answers.iter().position(|s| *s == 200).unwrap();
+        assert_eq!(now["title"], format!("Edit number {winner}"));
+    }
+}
+
+#[actix_web::test]
+async fn one_idempotency_key_through_two_instances_creates_once() {
+    let (a, b) = two_instances().await;
+    let org = a.accepted("Twin Keys", "technology-innovation", None).await;
+    let requests = (0..8)
+        .map(|i| {
+            let app = if i % 2 == 0 { &a } else { &b };
+            app.request(Method::POST, "/api/v1/commitments", Some(&org.maker))
+                .header("Idempotency-Key", "twin-key-1")
+                .json(&commitment_body("Created once"))
+        })
+        .collect();
+    assert_eq!(statuses(requests).await, [201; 8]);
+    assert_eq!(a.count("commitments").await, 1);
+    // The same key with another body is refused by either instance.
+    for app in [&a, &b] {
+        let other = app
+            .request(Method::POST, "/api/v1/commitments", Some(&org.maker))
+            .header("Idempotency-Key", "twin-key-1")
+            .json(&commitment_body("Another body"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status().as_u16(), 422);
+    }
+    assert_eq!(b.count("commitments").await, 1);
+}
+
+#[actix_web::test]
+async fn instances_starting_together_migrate_once() {
+    let (database, _dir) = fresh_database();
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let database = database.clone();
+            std::thread::spawn(move || gef_commitments::startup::open_database(&database))
+        })
+        .collect();
+    for start in starts {
+        assert!(start.join().unwrap().is_ok(), "an instance failed to start");
+    }
+    let app = spawn_app_on(database, None).await;
+    let body: Value = app.get("/api/v1/coalitions").await.json().await.unwrap();
+    assert_eq!(
+        body["items"].as_array().unwrap().len(),
+        7,
+        "reference data once"
+    );
+}

@@ -1,0 +1,137 @@
+//! `GET /metrics`: Prometheus text for the operators, and who may read it.
+
+use crate::helpers::{Stage, fresh_database, spawn_app, spawn_app_configured};
+
+/// The value of the first sample line starting with `series`.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find(|line| line.starts_with(series))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+}
+
+#[actix_web::test]
+async fn requests_are_counted_by_route_pattern_and_commitments_by_status() {
+    let app = spawn_app().await;
+    let org = app
+        .accepted("Metric Makers", "technology-innovation", None)
+        .await;
+    app.commitment_in(&org, Stage::Draft, "Counted draft").await;
+    app.commitment_in(&org, Stage::Submitted, "Counted submission")
+        .await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/api/v1/coalitions").await.status().as_u16(), 200);
+    }
+    for id in [
+        "0190a0a0-0000-7000-8000-000000000001",
+        "0190a0a0-0000-7000-8000-000000000002",
+    ] {
+        let response = app.get(&format!("/api/v1/commitments/{id}")).await;
+        assert_eq!(response.status().as_u16(), 404);
+    }
+    app.get("/wp-admin/setup.php").await;
+    app.get("/.env").await;
+
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = response.text().await.unwrap();
+    assert_eq!(
+        sample(
+            &text,
+            r#"gef_http_requests_total{method="GET",route="/api/v1/coalitions",status="200"}"#
+        ),
+        Some(3.0),
+        "{text}"
+    );
+    // By pattern, never by path: both ids in one series.
+    assert_eq!(
+        sample(
+            &text,
+            r#"gef_http_requests_total{method="GET",route="/api/v1/commitments/{id}",status="404"}"#
+        ),
+        Some(2.0),
+        "{text}"
+    );
+    assert!(!text.contains("0190a0a0"), "no path in a label");
+    assert!(!text.contains("wp-admin") && !text.contains(".env"));
+    assert_eq!(
+        sample(
+            &text,
+            r#"gef_http_requests_total{method="GET",route="unmatched",status="404"}"#
+        ),
+        Some(2.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            r#"gef_http_request_duration_seconds_count{method="GET",route="/api/v1/coalitions",status="200"}"#
+        ),
+        Some(3.0)
+    );
+    assert!(text.contains(r#"gef_http_request_duration_seconds_bucket{method="GET",route="/api/v1/coalitions",status="200",le="0.005"}"#));
+    assert_eq!(
+        sample(&text, r#"gef_commitments{status="draft"}"#),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, r#"gef_commitments{status="submitted"}"#),
+        Some(1.0)
+    );
+    assert!(sample(&text, r#"gef_db_pool_connections{state="idle"}"#).is_some());
+    assert!(sample(&text, r#"gef_db_pool_connections{state="in_use"}"#).is_some());
+}
+
+#[actix_web::test]
+async fn only_loopback_allowed_addresses_and_the_token_read_the_metrics() {
+    let token = "a metrics token of some length";
+    let (database, dir) = fresh_database();
+    let app = spawn_app_configured(database, dir, |s| {
+        // The test client is loopback: a trusted proxy lets it speak for others.
+        s.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+        s.metrics_allow = vec!["192.0.2.0/24".parse().unwrap()];
+        s.metrics_token = Some(gef_commitments::config::Secret::new(token));
+    })
+    .await;
+    let from = |address: &str, bearer: Option<&str>| {
+        let mut request = app
+            .client
+            .get(app.url("/metrics"))
+            .header("x-forwarded-for", address);
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        request.send()
+    };
+    assert_eq!(
+        from("127.0.0.1", None).await.unwrap().status().as_u16(),
+        200
+    );
+    assert_eq!(
+        from("192.0.2.44", None).await.unwrap().status().as_u16(),
+        200
+    );
+    let stranger = from("203.0.113.5", None).await.unwrap();
+    crate::helpers::assert_problem(stranger, 403, "forbidden").await;
+    assert_eq!(
+        from("203.0.113.5", Some("a wrong token of some length"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        from("203.0.113.5", Some(token))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+}
