@@ -103,6 +103,7 @@ impl Application {
             settings.metrics_token.as_ref().map(Secret::expose),
         ));
 
+        sweep_idempotency_keys(db.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
@@ -165,6 +166,22 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Deletes expired `Idempotency-Key` answers now and every hour after, on
+/// the server's runtime (so never outside a running server).
+fn sweep_idempotency_keys(db: Db) {
+    actix_web::rt::spawn(async move {
+        let mut every_hour = actix_web::rt::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match crate::app::idempotency::sweep(&db).await {
+                Ok(0) => {}
+                Ok(swept) => tracing::info!(swept, "expired idempotency keys deleted"),
+                Err(error) => tracing::warn!(%error, "sweeping idempotency keys failed"),
+            }
+        }
+    });
 }
 
 /// Opens (creating if need be) the database and applies migrations; every

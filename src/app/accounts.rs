@@ -4,6 +4,7 @@
 
 use chrono::{Duration, Utc};
 
+use super::idempotency::{Replayable, StoredAnswer, write_once};
 use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
 use crate::auth::jwt::{DEFAULT_TTL, JwtKeys};
 use crate::auth::password::{hash_password, verify_nothing, verify_password};
@@ -17,20 +18,37 @@ use crate::domain::validation::{FieldError, quote};
 
 const THIS: &str = "this account";
 
-/// Creates an account with any role (admins).
-pub async fn create_user(
+/// Creates an account with any role (admins), at most once per
+/// `Idempotency-Key` (`request`); answers `render` of the account, or the
+/// answer kept for the key.
+pub async fn create_user<R>(
     db: &Db,
     actor: Actor,
     account: Sent<NewAccount>,
-) -> AppResult<UserWithScopes> {
+    request: Option<Replayable>,
+    render: R,
+) -> AppResult<StoredAnswer>
+where
+    R: FnOnce(&UserWithScopes) -> AppResult<StoredAnswer> + Send + 'static,
+{
     authorize(Some(&actor), Action::ManageUsers)?;
-    create_account(db, account?).await
+    let (row, membership) = account_row(account?).await?;
+    let owner = actor.user_id.clone();
+    let create = move |conn: &mut DbConnection| insert_account(conn, &row, &membership);
+    write_once(db, owner, request, create, render).await
 }
 
 /// Creates an account: the password hashed off the async threads, the
 /// organization and coalitions checked to exist, in one transaction. The
 /// command line's `user add` calls this directly.
 pub async fn create_account(db: &Db, account: NewAccount) -> AppResult<UserWithScopes> {
+    let (row, membership) = account_row(account).await?;
+    db.write(move |conn| insert_account(conn, &row, &membership))
+        .await
+}
+
+/// The row of a new account, its password hashed.
+async fn account_row(account: NewAccount) -> AppResult<(UserRow, Membership)> {
     let NewAccount {
         email,
         password,
@@ -52,15 +70,20 @@ pub async fn create_account(db: &Db, account: NewAccount) -> AppResult<UserWithS
         created_at: now,
         updated_at: now,
     };
-    db.write(move |conn| {
-        let errors = missing_ties(conn, &membership)?;
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
-        queries::insert_user(conn, &row, &membership.coalitions).map_err(email_taken)?;
-        queries::find_user(conn, &row.id)?.ok_or(AppError::NotFound(THIS))
-    })
-    .await
+    Ok((row, membership))
+}
+
+fn insert_account(
+    conn: &mut DbConnection,
+    row: &UserRow,
+    membership: &Membership,
+) -> AppResult<UserWithScopes> {
+    let errors = missing_ties(conn, membership)?;
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    queries::insert_user(conn, row, &membership.coalitions).map_err(email_taken)?;
+    queries::find_user(conn, &row.id)?.ok_or(AppError::NotFound(THIS))
 }
 
 /// Argon2 takes tens of milliseconds of CPU: off the async threads.

@@ -1,6 +1,7 @@
 //! Expressions of interest: an organization asks to join a coalition; the
 //! coalition's leads accept or decline; its makers may withdraw a pending one.
 
+use super::idempotency::{Replayable, StoredAnswer, write_once};
 use super::{AppError, AppResult, Listing, PageRequest, Sent};
 use crate::db::events::{self, NewEvent, Subject};
 use crate::db::expressions::{
@@ -36,65 +37,92 @@ pub struct NewExpression {
 /// Expresses the actor's organization's interest in a coalition (makers).
 pub async fn create(db: &Db, actor: Actor, new: Sent<NewExpression>) -> AppResult<Expression> {
     authorize(Some(&actor), Action::ActForOrganization)?;
-    let NewExpression { coalition, fields } = new?;
-    db.write(move |conn| {
-        let organization_id = actor
-            .organization_id
-            .clone()
-            .ok_or_else(|| AppError::Forbidden("only makers express interest".into()))?;
-        let known = reference::find_coalition(conn, &coalition)?;
-        let areas = match &known {
-            Some(c) => Some(reference::action_area_numbers(conn, &c.slug)?),
-            None => None,
-        };
-        let content = ExpressionContent::parse(&fields, areas.as_deref())?;
-        let contact_email = match content.contact_email {
-            Some(email) => email.as_str().to_owned(),
-            None => users::find_user(conn, &actor.user_id)?
-                .map(|u| u.user.email)
-                .ok_or(AppError::NotFound("your account"))?,
-        };
-        let now = db::now();
-        let row = ExpressionOfInterestRow {
-            id: db::new_id(),
-            organization_id,
-            coalition_slug: coalition.clone(),
-            status: ExpressionStatus::Pending,
-            motivation: content.motivation,
-            contact_email,
-            decision_note: None,
-            decided_by: None,
-            decided_at: None,
-            created_by: actor.user_id.clone(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        let area_rows: Vec<ExpressionOfInterestActionAreaRow> = content
-            .action_areas
-            .iter()
-            .map(|n| ExpressionOfInterestActionAreaRow {
-                expression_of_interest_id: row.id.clone(),
-                coalition_slug: coalition.clone(),
-                number: *n,
-            })
-            .collect();
-        queries::insert_expression(conn, &row, &area_rows).map_err(|e| match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => AppError::conflict(
-                "already_expressed",
-                format!(
-                    "your organization already has a pending or accepted expression of interest in {coalition}"
-                ),
-            ),
-            other => other.into(),
-        })?;
-        events::insert_event(conn, &event(&row, &actor, "create", None, None))?;
-        Ok(seen_by(&actor, load(conn, row)?))
-    })
+    let new = new?;
+    db.write(move |conn| create_in(conn, &actor, &new)).await
+}
+
+/// `create`, at most once per `Idempotency-Key` (`request`); answers
+/// `render` of the expression made, or the answer kept for the key.
+pub async fn create_once<R>(
+    db: &Db,
+    actor: Actor,
+    new: Sent<NewExpression>,
+    request: Option<Replayable>,
+    render: R,
+) -> AppResult<StoredAnswer>
+where
+    R: FnOnce(&Expression) -> AppResult<StoredAnswer> + Send + 'static,
+{
+    authorize(Some(&actor), Action::ActForOrganization)?;
+    let new = new?;
+    let owner = actor.user_id.clone();
+    write_once(
+        db,
+        owner,
+        request,
+        move |conn| create_in(conn, &actor, &new),
+        render,
+    )
     .await
+}
+
+fn create_in(conn: &mut DbConnection, actor: &Actor, new: &NewExpression) -> AppResult<Expression> {
+    let NewExpression { coalition, fields } = new;
+    let organization_id = actor
+        .organization_id
+        .clone()
+        .ok_or_else(|| AppError::Forbidden("only makers express interest".into()))?;
+    let known = reference::find_coalition(conn, coalition)?;
+    let areas = match &known {
+        Some(c) => Some(reference::action_area_numbers(conn, &c.slug)?),
+        None => None,
+    };
+    let content = ExpressionContent::parse(fields, areas.as_deref())?;
+    let contact_email = match content.contact_email {
+        Some(email) => email.as_str().to_owned(),
+        None => users::find_user(conn, &actor.user_id)?
+            .map(|u| u.user.email)
+            .ok_or(AppError::NotFound("your account"))?,
+    };
+    let now = db::now();
+    let row = ExpressionOfInterestRow {
+        id: db::new_id(),
+        organization_id,
+        coalition_slug: coalition.clone(),
+        status: ExpressionStatus::Pending,
+        motivation: content.motivation,
+        contact_email,
+        decision_note: None,
+        decided_by: None,
+        decided_at: None,
+        created_by: actor.user_id.clone(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let area_rows: Vec<ExpressionOfInterestActionAreaRow> = content
+        .action_areas
+        .iter()
+        .map(|n| ExpressionOfInterestActionAreaRow {
+            expression_of_interest_id: row.id.clone(),
+            coalition_slug: coalition.clone(),
+            number: *n,
+        })
+        .collect();
+    queries::insert_expression(conn, &row, &area_rows).map_err(|e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => AppError::conflict(
+            "already_expressed",
+            format!(
+                "your organization already has a pending or accepted expression of interest in {coalition}"
+            ),
+        ),
+        other => other.into(),
+    })?;
+    events::insert_event(conn, &event(&row, actor, "create", None, None))?;
+    Ok(seen_by(actor, load(conn, row)?))
 }
 
 /// A page of the expressions the actor may see, newest first.

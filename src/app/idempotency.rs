@@ -1,11 +1,13 @@
 //! Replays of creating requests (`Idempotency-Key`): the first answer is
 //! kept with the key, in the same transaction as what it created; a replay
 //! with the same request gets it back and creates nothing. The same key
-//! with another request is a 422.
+//! with another request is a 422. Keys are kept `RETENTION` (24 hours): an
+//! older one counts as never used, and `sweep` (hourly, see `startup`)
+//! deletes them.
 
 use super::{AppError, AppResult};
 use crate::db::idempotency::{self, IdempotencyKeyRow};
-use crate::db::{self, DbConnection};
+use crate::db::{self, Db, DbConnection};
 use crate::domain::validation::FieldError;
 
 /// A creating request that may be replayed: the caller's key, what was
@@ -28,7 +30,58 @@ pub struct StoredAnswer {
     pub replayed: bool,
 }
 
-/// The kept answer for `request` by `owner`, if any.
+/// Runs a creating use case's transaction at most once per key: a replay
+/// of `request` by `owner` answers the kept answer and runs nothing; a first
+/// request runs `create`, answers `render` of what it made and keeps that
+/// with the key, all in one transaction. When two requests with one key race
+/// (PostgreSQL), the loser's transaction fails on a unique index and it
+/// answers the winner's kept answer instead.
+pub async fn write_once<T, F, R>(
+    db: &Db,
+    owner: String,
+    request: Option<Replayable>,
+    create: F,
+    render: R,
+) -> AppResult<StoredAnswer>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    R: FnOnce(&T) -> AppResult<StoredAnswer> + Send + 'static,
+{
+    let (who, asked) = (owner.clone(), request.clone());
+    let attempt = db
+        .write(move |conn| {
+            if let Some(request) = &asked
+                && let Some(kept) = replay(conn, &who, request)?
+            {
+                return Ok(kept);
+            }
+            let answer = render(&create(conn)?)?;
+            if let Some(request) = &asked {
+                keep(conn, &who, request, &answer)?;
+            }
+            Ok(answer)
+        })
+        .await;
+    match (attempt, request) {
+        (Err(error @ AppError::Conflict { .. }), Some(request)) => {
+            let kept = db.run(move |conn| replay(conn, &owner, &request)).await?;
+            kept.ok_or(error)
+        }
+        (attempt, _) => attempt,
+    }
+}
+
+/// How long a key's answer is kept and replayed.
+pub const RETENTION: chrono::Duration = chrono::Duration::hours(24);
+
+/// Deletes the answers kept longer than `RETENTION`; answers how many.
+pub async fn sweep(db: &Db) -> AppResult<usize> {
+    db.write(|conn| Ok(idempotency::delete_older_than(conn, db::now() - RETENTION)?))
+        .await
+}
+
+/// The kept answer for `request` by `owner`, if any and not expired.
 pub fn replay(
     conn: &mut DbConnection,
     owner: &str,
@@ -37,6 +90,11 @@ pub fn replay(
     let Some(row) = idempotency::find_key(conn, owner, &request.key)? else {
         return Ok(None);
     };
+    if row.created_at < db::now() - RETENTION {
+        // Expired: the key is free again.
+        idempotency::delete_key(conn, owner, &request.key)?;
+        return Ok(None);
+    }
     if row.request_hash != request.fingerprint || row.request_path != request.path {
         return Err(AppError::invalid(FieldError::new(
             "Idempotency-Key",

@@ -2,13 +2,14 @@
 //! account, the public directory, and profile edits by its makers and admins.
 
 use super::accounts::{email_taken, hash};
+use super::idempotency::{Replayable, StoredAnswer, write_once};
 use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
 use crate::auth::rate_limit::Limits;
 use crate::db::organizations::{
     self as queries, OrganizationChanges, OrganizationFilter, OrganizationRow,
 };
 use crate::db::users::{self, UserRow};
-use crate::db::{self, Db, stats};
+use crate::db::{self, Db, DbConnection, stats};
 use crate::domain::account::{DisplayName, Email, Password, Role};
 use crate::domain::organization::{Profile, ProfileChange};
 use crate::domain::policy::{Action, Actor, authorize};
@@ -29,6 +30,38 @@ pub struct Registration {
 /// limited per client address.
 pub async fn register(
     db: &Db,
+    limits: &Limits,
+    client: &str,
+    registration: Sent<Registration>,
+) -> AppResult<(OrganizationRow, UserRow)> {
+    let (organization, account) = registration_rows(limits, client, registration).await?;
+    db.write(move |conn| insert_registration(conn, organization, account))
+        .await
+}
+
+/// `register`, at most once per `Idempotency-Key` (`request`) from this
+/// client address (keys of anonymous callers are theirs per address);
+/// answers `render` of what was made, or the answer kept for the key.
+pub async fn register_once<R>(
+    db: &Db,
+    limits: &Limits,
+    client: &str,
+    registration: Sent<Registration>,
+    request: Option<Replayable>,
+    render: R,
+) -> AppResult<StoredAnswer>
+where
+    R: FnOnce(&(OrganizationRow, UserRow)) -> AppResult<StoredAnswer> + Send + 'static,
+{
+    let (organization, account) = registration_rows(limits, client, registration).await?;
+    let owner = format!("client {client}");
+    let create = move |conn: &mut DbConnection| insert_registration(conn, organization, account);
+    write_once(db, owner, request, create, render).await
+}
+
+/// The rows of a registration, its password hashed, once the address's
+/// limit lets it through.
+async fn registration_rows(
     limits: &Limits,
     client: &str,
     registration: Sent<Registration>,
@@ -71,12 +104,17 @@ pub async fn register(
         created_at: now,
         updated_at: now,
     };
-    db.write(move |conn| {
-        queries::insert_organization(conn, &organization)?;
-        users::insert_user(conn, &account, &[]).map_err(email_taken)?;
-        Ok((organization, account))
-    })
-    .await
+    Ok((organization, account))
+}
+
+fn insert_registration(
+    conn: &mut DbConnection,
+    organization: OrganizationRow,
+    account: UserRow,
+) -> AppResult<(OrganizationRow, UserRow)> {
+    queries::insert_organization(conn, &organization)?;
+    users::insert_user(conn, &account, &[]).map_err(email_taken)?;
+    Ok((organization, account))
 }
 
 /// A page of the directory, in registration order.

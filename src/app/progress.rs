@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::commitments::{Moved, event, not_your_move, record_move, visible};
+use super::idempotency::{Replayable, StoredAnswer, write_once};
 use super::{AppError, AppResult, Precondition, Sent};
 use crate::db::commitments::{self as commitment_queries, CommitmentRow};
 use crate::db::events::{self, NewEvent, Subject};
@@ -27,47 +28,63 @@ pub struct NewCycle {
     pub closes_on: NaiveDate,
 }
 
-/// Opens a reporting cycle (admins).
-pub async fn create_cycle(
+/// Opens a reporting cycle (admins), at most once per `Idempotency-Key`
+/// (`request`); answers `render` of the cycle, or the answer kept for the key.
+pub async fn create_cycle<R>(
     db: &Db,
     actor: Actor,
     new: Sent<NewCycle>,
-) -> AppResult<ReportingCycleRow> {
+    request: Option<Replayable>,
+    render: R,
+) -> AppResult<StoredAnswer>
+where
+    R: FnOnce(&ReportingCycleRow) -> AppResult<StoredAnswer> + Send + 'static,
+{
     authorize(Some(&actor), Action::ManageReportingCycles)?;
-    open_cycle(db, new?).await
+    let new = new?;
+    let owner = actor.user_id.clone();
+    write_once(
+        db,
+        owner,
+        request,
+        move |conn| open_cycle_in(conn, new),
+        render,
+    )
+    .await
 }
 
 /// Opens a reporting cycle: its year inside some coalition's period, one
 /// cycle a year. The command line's `cycle open` calls this directly.
 pub async fn open_cycle(db: &Db, new: NewCycle) -> AppResult<ReportingCycleRow> {
-    db.write(move |conn| {
-        let periods: Vec<_> = reference::list_coalitions(conn)?
-            .iter()
-            .map(|c| c.period_start_year..=c.period_end_year)
-            .collect();
-        let cycle = Cycle::parse(new.year, new.opens_on, new.closes_on, &periods)?;
-        if queries::find_cycle(conn, cycle.year)?.is_some() {
-            return Err(AppError::conflict(
-                "cycle_exists",
-                format!(
-                    "a reporting cycle for {} exists: change its dates instead",
-                    cycle.year
-                ),
-            ));
-        }
-        let now = db::now();
-        let row = ReportingCycleRow {
-            year: cycle.year,
-            opens_on: cycle.opens_on,
-            closes_on: cycle.closes_on,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        queries::insert_cycle(conn, &row)?;
-        Ok(row)
-    })
-    .await
+    db.write(move |conn| open_cycle_in(conn, new)).await
+}
+
+fn open_cycle_in(conn: &mut DbConnection, new: NewCycle) -> AppResult<ReportingCycleRow> {
+    let periods: Vec<_> = reference::list_coalitions(conn)?
+        .iter()
+        .map(|c| c.period_start_year..=c.period_end_year)
+        .collect();
+    let cycle = Cycle::parse(new.year, new.opens_on, new.closes_on, &periods)?;
+    if queries::find_cycle(conn, cycle.year)?.is_some() {
+        return Err(AppError::conflict(
+            "cycle_exists",
+            format!(
+                "a reporting cycle for {} exists: change its dates instead",
+                cycle.year
+            ),
+        ));
+    }
+    let now = db::now();
+    let row = ReportingCycleRow {
+        year: cycle.year,
+        opens_on: cycle.opens_on,
+        closes_on: cycle.closes_on,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    queries::insert_cycle(conn, &row)?;
+    Ok(row)
 }
 
 /// Every reporting cycle, by year (anyone).

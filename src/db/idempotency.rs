@@ -39,3 +39,16 @@ pub fn insert_key(conn: &mut DbConnection, row: &IdempotencyKeyRow) -> QueryResu
         .execute(conn)
         .map(|_| ())
 }
+
+/// Deletes the kept answer of one key.
+pub fn delete_key(conn: &mut DbConnection, owner: &str, key: &str) -> QueryResult<()> {
+    diesel::delete(idempotency_keys::table.find((owner, key)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Deletes the answers kept before `cutoff`; answers how many.
+pub fn delete_older_than(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)))
+        .execute(conn)
+}

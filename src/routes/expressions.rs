@@ -2,13 +2,14 @@
 //! coalition; the coalition's leads accept or decline. Commitments come
 //! after acceptance.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::body::JsonContent;
+use super::idempotency::{IdempotencyKey, answer, stored};
 use super::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
 use super::precondition::etag;
 use crate::app::expressions::{self, Expression};
@@ -18,7 +19,7 @@ use crate::db::expressions::ExpressionFilter;
 use crate::domain::expression::{ExpressionFields, ExpressionStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"coalition": "technology-innovation", "action_areas": [1, 4],
     "motivation": "We run coding clubs for girls in 12 provinces.", "contact_email": "sokha@digitalsisters.example.org"}))]
@@ -168,6 +169,7 @@ fn one(expression: Expression, status: actix_web::http::StatusCode) -> HttpRespo
     tag = "expressions of interest",
     operation_id = "create_expression_of_interest",
     request_body = NewExpression,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Pending", body = ExpressionOfInterest, headers(("Location" = String), ("ETag" = String))),
@@ -178,12 +180,21 @@ fn one(expression: Expression, status: actix_web::http::StatusCode) -> HttpRespo
 )]
 #[post("/expressions-of-interest")]
 pub async fn create_expression(
+    req: HttpRequest,
     db: web::Data<Db>,
     user: AuthUser,
+    key: IdempotencyKey,
     body: JsonContent<NewExpression>,
 ) -> ApiResult<HttpResponse> {
-    let created = expressions::create(&db, user.0, body.0.map(Into::into)).await?;
-    Ok(one(created, actix_web::http::StatusCode::CREATED))
+    let request = key.replayable(&req, &body.0);
+    let render = |expression: &Expression| {
+        let body = ExpressionOfInterest::from(expression.clone());
+        let location = format!("/api/v1/expressions-of-interest/{}", body.id);
+        stored(StatusCode::CREATED, Some(location), body.version, &body)
+    };
+    let kept =
+        expressions::create_once(&db, user.0, body.0.map(Into::into), request, render).await?;
+    Ok(answer(kept))
 }
 
 /// Expressions of interest the caller may see: its organization's (makers),

@@ -1,13 +1,14 @@
 //! Organizations (commitment makers): registration with a first maker
 //! account, the public directory, and profile edits by its makers and admins.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::body::JsonContent;
+use super::idempotency::{IdempotencyKey, answer, stored};
 use super::iso::CountryCodeSchema;
 use super::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
 use super::precondition::{IfMatch, etag};
@@ -17,6 +18,7 @@ use crate::auth::AuthUser;
 use crate::auth::rate_limit::{Limits, client_key};
 use crate::db::Db;
 use crate::db::organizations::{OrganizationFilter, OrganizationRow};
+use crate::db::users::UserRow;
 use crate::domain::account::{DisplayName, Email, Password, Role};
 use crate::domain::country::CountryCode;
 use crate::domain::organization::{
@@ -78,7 +80,7 @@ impl Listed for Organization {
 pub type OrganizationList = Paged<Organization>;
 
 /// The organization part of a registration.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganization {
     #[schema(min_length = 2, max_length = 300, example = "Digital Sisters Cambodia")]
@@ -97,21 +99,23 @@ pub struct NewOrganization {
     pub website: Option<String>,
 }
 
-/// The first maker account of a registering organization.
-#[derive(Debug, Deserialize, ToSchema)]
+/// The first maker account of a registering organization. Serialized only
+/// to fingerprint a request under its `Idempotency-Key`, without the password.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMakerAccount {
     #[schema(max_length = 254, example = "sokha@digitalsisters.example.org")]
     pub email: String,
     /// 12 to 1024 characters, mixing at least two of: lower case, upper case, digits, others.
     #[schema(min_length = 12, max_length = 1024, format = Password, example = "Correct horse 42")]
+    #[serde(skip_serializing)]
     pub password: String,
     #[schema(min_length = 1, max_length = 200, example = "Sokha Chan")]
     pub display_name: String,
 }
 
 /// Registration: an organization and its first maker account, created together.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterOrganization {
     pub organization: NewOrganization,
@@ -282,6 +286,7 @@ fn one(organization: Organization, status: StatusCode) -> HttpResponse {
     tag = "organizations",
     operation_id = "register_organization",
     request_body = RegisterOrganization,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     responses(
         (status = 201, description = "Registered", body = RegistrationAnswer,
             headers(("Location" = String), ("ETag" = String))),
@@ -295,27 +300,29 @@ pub async fn register_organization(
     req: HttpRequest,
     db: web::Data<Db>,
     limits: web::Data<Limits>,
+    key: IdempotencyKey,
     body: JsonContent<RegisterOrganization>,
 ) -> ApiResult<HttpResponse> {
     let client = client_key(super::client::client_address(&req));
+    let request = key.replayable(&req, &body.0);
     let registration = body.0.and_then(RegisterOrganization::parse);
-    let (organization, account) =
-        organizations::register(&db, &limits, &client, registration).await?;
-    let organization = Organization::from(organization);
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/organizations/{}", organization.id),
-        ))
-        .insert_header(etag(organization.version))
-        .json(RegistrationAnswer {
+    let render = |(organization, account): &(OrganizationRow, UserRow)| {
+        let organization = Organization::from(organization.clone());
+        let location = format!("/api/v1/organizations/{}", organization.id);
+        let version = organization.version;
+        let body = RegistrationAnswer {
             organization,
             account: RegisteredAccount {
-                id: account.id,
-                email: account.email,
+                id: account.id.clone(),
+                email: account.email.clone(),
                 role: account.role,
             },
-        }))
+        };
+        stored(StatusCode::CREATED, Some(location), version, &body)
+    };
+    let kept =
+        organizations::register_once(&db, &limits, &client, registration, request, render).await?;
+    Ok(answer(kept))
 }
 
 /// The directory of organizations, in registration order.

@@ -2,13 +2,14 @@
 //! (makers), their validation (leads).
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, get, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::body::JsonContent;
 use super::commitments::dto::Money;
+use super::idempotency::{IdempotencyKey, answer, stored};
 use super::precondition::{IfMatch, etag};
 use super::today::Today;
 use crate::app::progress::{self, CycleChange, NewCycle, Seen, ValidationRequest};
@@ -23,7 +24,7 @@ use crate::error::{ApiResult, Problem};
 
 /// A reporting cycle to open: reports on `year` are filed from `opens_on`
 /// to `closes_on` (both included), usually early in the next year.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"year": 2025, "opens_on": "2026-01-15", "closes_on": "2026-03-31"}))]
 pub struct NewReportingCycle {
@@ -239,6 +240,7 @@ fn report_answer(report: ProgressReport, status: StatusCode) -> HttpResponse {
     tag = "progress",
     operation_id = "create_reporting_cycle",
     request_body = NewReportingCycle,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Opened", body = ReportingCycle, headers(("Location" = String), ("ETag" = String))),
@@ -248,21 +250,27 @@ fn report_answer(report: ProgressReport, status: StatusCode) -> HttpResponse {
 )]
 #[post("/reporting-cycles")]
 pub async fn create_reporting_cycle(
+    req: HttpRequest,
     db: web::Data<Db>,
     today: Today,
     user: AuthUser,
+    key: IdempotencyKey,
     body: JsonContent<NewReportingCycle>,
 ) -> ApiResult<HttpResponse> {
+    let request = key.replayable(&req, &body.0);
     let new = body.0.map(|b| NewCycle {
         year: b.year,
         opens_on: b.opens_on,
         closes_on: b.closes_on,
     });
-    let created = progress::create_cycle(&db, user.0, new).await?;
-    Ok(cycle_answer(
-        ReportingCycle::of(created, today.0),
-        StatusCode::CREATED,
-    ))
+    let today = today.0;
+    let render = move |row: &ReportingCycleRow| {
+        let cycle = ReportingCycle::of(row.clone(), today);
+        let location = format!("/api/v1/reporting-cycles/{}", cycle.year);
+        stored(StatusCode::CREATED, Some(location), cycle.version, &cycle)
+    };
+    let kept = progress::create_cycle(&db, user.0, new, request, render).await?;
+    Ok(answer(kept))
 }
 
 /// Every reporting cycle, by year.

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::body::JsonContent;
+use super::idempotency::{IdempotencyKey, answer, stored};
 use super::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
 use super::precondition::{IfMatch, etag};
 use super::validation::field_errors;
@@ -74,13 +75,16 @@ impl Listed for User {
 
 pub type UserList = Paged<User>;
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// Serialized only to fingerprint a request under its `Idempotency-Key`:
+/// without the password, which is never kept in any form but its hash.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     #[schema(max_length = 254, example = "lead.ti@unwomen.example.org")]
     pub email: String,
     /// 12 to 1024 characters, mixing at least two of: lower case, upper case, digits, others.
     #[schema(min_length = 12, max_length = 1024, format = Password)]
+    #[serde(skip_serializing)]
     pub password: String,
     #[schema(min_length = 1, max_length = 200)]
     pub display_name: String,
@@ -167,6 +171,7 @@ fn one(user: User, status: StatusCode) -> HttpResponse {
     tag = "users",
     operation_id = "create_user",
     request_body = CreateUser,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = User, headers(("Location" = String), ("ETag" = String))),
@@ -176,13 +181,21 @@ fn one(user: User, status: StatusCode) -> HttpResponse {
 )]
 #[post("/users")]
 pub async fn create_user(
+    req: HttpRequest,
     db: web::Data<Db>,
     user: AuthUser,
+    key: IdempotencyKey,
     body: JsonContent<CreateUser>,
 ) -> ApiResult<HttpResponse> {
+    let request = key.replayable(&req, &body.0);
     let account = body.0.and_then(CreateUser::parse);
-    let created = accounts::create_user(&db, user.0, account).await?;
-    Ok(one(created.into(), StatusCode::CREATED))
+    let render = |created: &UserWithScopes| {
+        let user = User::from(created.clone());
+        let location = format!("/api/v1/users/{}", user.id);
+        stored(StatusCode::CREATED, Some(location), user.version, &user)
+    };
+    let kept = accounts::create_user(&db, user.0, account, request, render).await?;
+    Ok(answer(kept))
 }
 
 /// Lists accounts in creation order (admins only).

@@ -18,6 +18,7 @@ mod feed;
 mod headers;
 mod health;
 mod helpers;
+mod idempotency;
 mod instances;
 mod limits;
 mod metrics;
