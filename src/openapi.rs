@@ -4,6 +4,7 @@
 
 use actix_web::App;
 use utoipa::openapi::header::Header;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, ResponseBuilder};
@@ -23,7 +24,7 @@ use crate::routes;
             Errors are RFC 9457 `application/problem+json`. Times are RFC 3339 UTC.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldError, crate::routes::exports::ExportFormat)),
     modifiers(&SharedResponses, &BearerJwt),
     tags(
         (name = "reference", description = "Coalitions and their action areas"),
@@ -222,6 +223,62 @@ impl Modify for SharedResponses {
     }
 }
 
+/// OpenAPI links from each creation (a `POST` answering 201) to the
+/// operations on what it created: `POST /commitments` links to
+/// `GET /commitments/{id}`, its `PATCH`, its moves and its trail, with `id`
+/// taken from the answer. Clients (and schemathesis's stateful phase)
+/// follow them to chain requests.
+struct CreationLinks;
+
+/// Where a creation's answer holds the created resource's key, when not at
+/// the top level under the path parameter's own name.
+const CREATED_KEYS: [(&str, &str); 1] = [("/api/v1/organizations", "/organization/id")];
+
+impl Modify for CreationLinks {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        // The operations under each `{parameter}` sub-path, by the collection
+        // they belong to: (collection, parameter, operation id).
+        let mut targets: Vec<(String, String, String)> = Vec::new();
+        for (path, item) in &openapi.paths.paths {
+            let segments: Vec<&str> = path.split('/').collect();
+            let parameters: Vec<usize> = (0..segments.len())
+                .filter(|&i| segments[i].starts_with('{'))
+                .collect();
+            // One parameter, the segment after the collection.
+            let [at] = parameters[..] else { continue };
+            let collection = segments[..at].join("/");
+            let parameter = segments[at].trim_matches(|c| c == '{' || c == '}');
+            let operations = [&item.get, &item.put, &item.post, &item.patch, &item.delete];
+            for operation in operations.into_iter().flatten() {
+                if let Some(id) = &operation.operation_id {
+                    targets.push((collection.clone(), parameter.to_owned(), id.clone()));
+                }
+            }
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let Some(post) = item.post.as_mut() else {
+                continue;
+            };
+            let Some(RefOr::T(created)) = post.responses.responses.get_mut("201") else {
+                continue;
+            };
+            let pointer = |parameter: &str| {
+                CREATED_KEYS
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .map_or_else(|| format!("/{parameter}"), |(_, key)| (*key).to_owned())
+            };
+            for (_, parameter, operation_id) in targets.iter().filter(|(c, _, _)| c == path) {
+                let link = LinkBuilder::new()
+                    .operation_id(operation_id)
+                    .parameter(parameter, format!("$response.body#{}", pointer(parameter)))
+                    .build();
+                created.links.insert(operation_id.clone(), RefOr::T(link));
+            }
+        }
+    }
+}
+
 /// The whole document, from the handlers registered in `routes::configure`.
 pub fn spec() -> OpenApiDoc {
     let (_, mut spec) = App::new()
@@ -229,8 +286,9 @@ pub fn spec() -> OpenApiDoc {
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
-    // Modifiers on ApiDoc ran before the paths were collected; run the path-wide one again.
+    // Modifiers on ApiDoc ran before the paths were collected; run the path-wide ones again.
     SharedResponses.modify(&mut spec);
+    CreationLinks.modify(&mut spec);
     spec.info.version = env!("CARGO_PKG_VERSION").into();
     spec
 }

@@ -437,6 +437,42 @@ pub async fn review(
     make_move(db, today, actor, id, precondition, Side::Lead, review, None).await
 }
 
+/// `review`, at most once per `Idempotency-Key` (`request`): a retry of a
+/// review that was made gets its first answer rather than a refusal (409
+/// for the state it moved to, 412 for the version). Answers `render` of the commitment reviewed.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the review's arguments, and how to answer and keep it"
+)]
+pub async fn review_once<R>(
+    db: &Db,
+    today: NaiveDate,
+    actor: Actor,
+    id: String,
+    precondition: Precondition,
+    review: Sent<MoveRequest>,
+    request: Option<Replayable>,
+    render: R,
+) -> AppResult<StoredAnswer>
+where
+    R: FnOnce(&CommitmentRecord) -> AppResult<StoredAnswer> + Send + 'static,
+{
+    let owner = actor.user_id.clone();
+    let make = move |conn: &mut DbConnection| {
+        make_move_in(
+            conn,
+            today,
+            actor,
+            id,
+            precondition,
+            Side::Lead,
+            review,
+            None,
+        )
+    };
+    idempotency::write_once(db, owner, request, make, render).await
+}
+
 /// Makes a move of `side` on commitment `id`: visibility (404), side (403),
 /// state and submission window (409), precondition (428/412), reason (422);
 /// then the new state, what the move stamps, its review and its event, in
@@ -455,69 +491,84 @@ async fn make_move(
     request: Sent<MoveRequest>,
     known: Option<Move>,
 ) -> AppResult<CommitmentRecord> {
-    db.write(move |conn| {
-        let row = visible(conn, Some(&actor), &id)?;
-        let sides = policy::sides(&actor, &row.organization_id, &row.coalition_slug);
-        if !sides.contains(&side) {
-            return Err(not_your_move(side, &row));
-        }
-        let transition = |wanted| {
-            rules::transition(row.status, wanted, &sides).map_err(|refusal| match refusal {
-                Refusal::NotYourMove { side } => not_your_move(side, &row),
-                Refusal::WrongState { from, wanted } => AppError::conflict(
-                    "invalid_transition",
-                    format!(
-                        "a commitment in {} cannot {}",
-                        from.as_str(),
-                        wanted.as_str()
-                    ),
+    db.write(move |conn| make_move_in(conn, today, actor, id, precondition, side, request, known))
+        .await
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one use case behind three entry points"
+)]
+fn make_move_in(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    actor: Actor,
+    id: String,
+    precondition: Precondition,
+    side: Side,
+    request: Sent<MoveRequest>,
+    known: Option<Move>,
+) -> AppResult<CommitmentRecord> {
+    let row = visible(conn, Some(&actor), &id)?;
+    let sides = policy::sides(&actor, &row.organization_id, &row.coalition_slug);
+    if !sides.contains(&side) {
+        return Err(not_your_move(side, &row));
+    }
+    let transition = |wanted| {
+        rules::transition(row.status, wanted, &sides).map_err(|refusal| match refusal {
+            Refusal::NotYourMove { side } => not_your_move(side, &row),
+            Refusal::WrongState { from, wanted } => AppError::conflict(
+                "invalid_transition",
+                format!(
+                    "a commitment in {} cannot {}",
+                    from.as_str(),
+                    wanted.as_str()
                 ),
-            })
-        };
-        let request = match request {
-            Ok(request) => request,
-            Err(errors) => {
-                if let Some(wanted) = known {
-                    transition(wanted)?;
-                }
-                let _ = precondition.check(row.version)?;
-                return Err(AppError::Invalid(errors));
+            ),
+        })
+    };
+    let request = match request {
+        Ok(request) => request,
+        Err(errors) => {
+            if let Some(wanted) = known {
+                transition(wanted)?;
             }
-        };
-        let wanted = request.wanted;
-        let to = transition(wanted)?;
-        let now = db::now();
-        if wanted == Move::Submit {
-            let coalition = reference::find_coalition(conn, &row.coalition_slug)?
-                .ok_or_else(|| db::corrupt("coalition", &row.coalition_slug))?;
-            if let Some(refusal) = coalition.settings().window.refusal(&coalition.slug, today) {
-                return Err(AppError::conflict("submission_window_closed", refusal));
-            }
+            let _ = precondition.check(row.version)?;
+            return Err(AppError::Invalid(errors));
         }
-        let checked = precondition.check(row.version)?;
-        let reason = rules::reason(wanted, &request.words).map_err(AppError::invalid)?;
-        let before = stats::facts(conn, &row.id)?;
-        checked.write(
-            conn,
-            THIS,
-            |conn, version, next| {
-                let moved = Moved {
-                    wanted,
-                    to,
-                    reason: reason.clone(),
-                };
-                let mut trail = Vec::new();
-                if !record_move(conn, &actor, &row, (version, next), moved, now, &mut trail)? {
-                    return Ok(false);
-                }
-                stats::refresh(conn, &row.id, before.as_ref())?;
-                events::insert_events(conn, &trail)?;
-                Ok(true)
-            },
-            |conn| reload(conn, &row.id, today),
-        )
-    })
-    .await
+    };
+    let wanted = request.wanted;
+    let to = transition(wanted)?;
+    let now = db::now();
+    if wanted == Move::Submit {
+        let coalition = reference::find_coalition(conn, &row.coalition_slug)?
+            .ok_or_else(|| db::corrupt("coalition", &row.coalition_slug))?;
+        if let Some(refusal) = coalition.settings().window.refusal(&coalition.slug, today) {
+            return Err(AppError::conflict("submission_window_closed", refusal));
+        }
+    }
+    let checked = precondition.check(row.version)?;
+    let reason = rules::reason(wanted, &request.words).map_err(AppError::invalid)?;
+    let before = stats::facts(conn, &row.id)?;
+    checked.write(
+        conn,
+        THIS,
+        |conn, version, next| {
+            let moved = Moved {
+                wanted,
+                to,
+                reason: reason.clone(),
+            };
+            let mut trail = Vec::new();
+            if !record_move(conn, &actor, &row, (version, next), moved, now, &mut trail)? {
+                return Ok(false);
+            }
+            stats::refresh(conn, &row.id, before.as_ref())?;
+            events::insert_events(conn, &trail)?;
+            Ok(true)
+        },
+        |conn| reload(conn, &row.id, today),
+    )
 }
 
 /// A move decided: which, to where, with what words.

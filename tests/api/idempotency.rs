@@ -255,3 +255,44 @@ async fn keys_expire_after_the_retention_and_are_swept() {
     assert_eq!(sweep(&app.db).await.unwrap(), 1);
     assert_eq!(app.count("idempotency_keys").await, 1);
 }
+
+#[actix_web::test]
+async fn a_retried_review_gets_its_first_answer_not_a_refusal() {
+    let app = spawn_app().await;
+    let org = app
+        .accepted("Reviewed Twice", "technology-innovation", None)
+        .await;
+    let submitted = app
+        .commitment_in(&org, crate::helpers::Stage::Submitted, "Reviewed once")
+        .await;
+    let path = format!(
+        "/api/v1/commitments/{}/reviews",
+        submitted["id"].as_str().unwrap()
+    );
+    let version = submitted["version"].as_i64().unwrap();
+    let review = |key: Option<&str>| {
+        let mut request = app
+            .request(Method::POST, &path, Some(&org.lead))
+            .header("If-Match", format!("\"{version}\""))
+            .json(&json!({"decision": "approve"}));
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send()
+    };
+    let first = review(Some("review-1")).await.unwrap();
+    assert_eq!(first.status().as_u16(), 200);
+    let etag = first.headers()["etag"].clone();
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["status"], "approved");
+    let again = review(Some("review-1")).await.unwrap();
+    assert_eq!(again.status().as_u16(), 200);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.headers()["etag"], etag);
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    // One review was recorded; without the key the retry is refused, as an
+    // approval of an approved commitment (the state is judged before If-Match).
+    assert_eq!(app.count("reviews").await, 1);
+    assert_problem(review(None).await.unwrap(), 409, "invalid_transition").await;
+    assert_eq!(app.count("reviews").await, 1);
+}

@@ -145,6 +145,76 @@ fn every_operation_is_named_and_documents_its_failures_as_problems() {
     assert_eq!(unique.len(), ids.len(), "operation ids repeat: {ids:?}");
 }
 
+#[test]
+fn every_reference_in_the_spec_resolves() {
+    let text = gef_commitments::openapi::to_json(&gef_commitments::openapi::spec()).unwrap();
+    let spec: Value = serde_json::from_str(&text).unwrap();
+    fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    found.push(target);
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    refs(&spec, &mut found);
+    assert!(found.len() > 50);
+    for target in found {
+        let pointer = target.strip_prefix('#').expect("a local reference");
+        assert!(spec.pointer(pointer).is_some(), "{target} does not resolve");
+    }
+}
+
+#[test]
+fn every_creation_links_to_the_operations_on_what_it_created() {
+    let spec: Value = serde_json::from_str(
+        &gef_commitments::openapi::to_json(&gef_commitments::openapi::spec()).unwrap(),
+    )
+    .unwrap();
+    let operations: Vec<&str> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|operation| operation["operationId"].as_str())
+        .collect();
+    let mut creations = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let Some(created) = item["post"]["responses"]["201"].as_object() else {
+            continue;
+        };
+        creations += 1;
+        let links = created["links"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{path} has no links"));
+        assert!(links.len() >= 2, "{path}: {links:?}");
+        for (name, link) in links {
+            assert!(
+                operations.contains(&link["operationId"].as_str().unwrap()),
+                "{name}"
+            );
+            let parameters = link["parameters"].as_object().unwrap();
+            assert_eq!(parameters.len(), 1, "{path} → {name}");
+            let value = parameters.values().next().unwrap().as_str().unwrap();
+            assert!(value.starts_with("$response.body#/"), "{value}");
+        }
+    }
+    assert_eq!(
+        creations, 5,
+        "commitments, organizations, users, expressions, cycles"
+    );
+    assert_eq!(
+        spec["paths"]["/api/v1/organizations"]["post"]["responses"]["201"]["links"]["get_organization"]
+            ["parameters"]["id"],
+        "$response.body#/organization/id"
+    );
+}
+
 #[actix_web::test]
 async fn swagger_ui_is_served_from_the_binary_without_any_cdn() {
     let app = spawn_app().await;

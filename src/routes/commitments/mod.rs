@@ -280,7 +280,8 @@ pub async fn withdraw_commitment(
     tag = "commitments",
     operation_id = "create_review",
     params(("id" = String, Path, description = "Commitment id"),
-        ("If-Match" = String, Header, description = "The ETag last read")),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     request_body = ReviewRequest,
     security(("bearer" = [])),
     responses(
@@ -293,18 +294,41 @@ pub async fn withdraw_commitment(
     )
 )]
 #[post("/commitments/{id}/reviews")]
+// Each argument is an extractor actix fills in.
+#[allow(clippy::too_many_arguments)]
 pub async fn create_review(
+    req: HttpRequest,
     db: web::Data<Db>,
     today: Today,
     user: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
+    key: IdempotencyKey,
     body: JsonContent<ReviewRequest>,
 ) -> ApiResult<HttpResponse> {
+    let request = key.replayable(&req, &body.0);
     let review = body.0.map(Into::into);
-    let record =
-        commitments::review(&db, today.0, user.0, id.into_inner(), if_match.0, review).await?;
-    Ok(single(record.into(), StatusCode::OK))
+    let render = |record: &CommitmentRecord| {
+        let commitment = Commitment::from(record.clone());
+        let health = commitment.reporting_health.map(|h| h.as_str());
+        let etag = dated_etag(commitment.version, health).to_string();
+        let mut kept = stored(StatusCode::OK, None, commitment.version, &commitment)?;
+        kept.etag = Some(etag);
+        Ok(kept)
+    };
+    let (id, precondition) = (id.into_inner(), if_match.0);
+    let kept = commitments::review_once(
+        &db,
+        today.0,
+        user.0,
+        id,
+        precondition,
+        review,
+        request,
+        render,
+    )
+    .await?;
+    Ok(answer(kept))
 }
 
 /// The reviews of a commitment, oldest first.
