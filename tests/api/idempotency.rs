@@ -172,6 +172,22 @@ async fn a_password_is_never_part_of_what_is_kept() {
     }
 }
 
+/// Makes every kept answer `hours` old.
+async fn age_every_key(app: &TestApp, hours: i64) {
+    app.db
+        .run(move |conn| -> Result<usize, gef_commitments::db::DbError> {
+            use diesel::RunQueryDsl;
+            let older = gef_commitments::db::now() - chrono::Duration::hours(hours);
+            Ok(
+                diesel::sql_query("UPDATE idempotency_keys SET created_at = $1")
+                    .bind::<diesel::sql_types::Timestamp, _>(older)
+                    .execute(conn)?,
+            )
+        })
+        .await
+        .unwrap();
+}
+
 /// Every kept row, its columns joined.
 async fn kept_rows(app: &TestApp) -> Vec<String> {
     #[derive(diesel::QueryableByName)]
@@ -214,36 +230,14 @@ async fn keys_expire_after_the_retention_and_are_swept() {
     );
     // Make the kept answer older than the retention.
     let hours = RETENTION.num_hours() + 1;
-    app.db
-        .run(move |conn| -> Result<usize, gef_commitments::db::DbError> {
-            use diesel::RunQueryDsl;
-            let older = gef_commitments::db::now() - chrono::Duration::hours(hours);
-            Ok(
-                diesel::sql_query("UPDATE idempotency_keys SET created_at = $1")
-                    .bind::<diesel::sql_types::Timestamp, _>(older)
-                    .execute(conn)?,
-            )
-        })
-        .await
-        .unwrap();
+    age_every_key(&app, hours).await;
     // The key is free again: another body under it is a new request.
     let fresh = send("2025-03-31", 2025).await.unwrap();
     assert_eq!(fresh.status().as_u16(), 201);
     assert!(!fresh.headers().contains_key("idempotent-replayed"));
     assert_eq!(app.count("reporting_cycles").await, 2);
     // The sweep deletes what is past the retention, and only that.
-    app.db
-        .run(move |conn| -> Result<usize, gef_commitments::db::DbError> {
-            use diesel::RunQueryDsl;
-            let older = gef_commitments::db::now() - chrono::Duration::hours(hours);
-            Ok(
-                diesel::sql_query("UPDATE idempotency_keys SET created_at = $1")
-                    .bind::<diesel::sql_types::Timestamp, _>(older)
-                    .execute(conn)?,
-            )
-        })
-        .await
-        .unwrap();
+    age_every_key(&app, hours).await;
     app.request(Method::POST, "/api/v1/users", Some(&admin))
         .header("Idempotency-Key", "recent-key")
         .json(&json!({"email": "recent@example.org", "password": PASSWORD,
