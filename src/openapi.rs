@@ -6,6 +6,7 @@ use actix_web::App;
 use utoipa::openapi::header::Header;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Schema, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, PartialSchema};
@@ -279,6 +280,94 @@ impl Modify for CreationLinks {
     }
 }
 
+/// Every string the API reads is NUL-free (`routes::body` refuses a NUL in
+/// any body string, `refuse_nul_in_url` one anywhere in the URL): the spec
+/// says so with a pattern on every string that has no pattern, format or
+/// enumeration of its own, so that clients and fuzzers know the rule.
+/// Problems are left out: they echo what was sent.
+struct NulFreeStrings;
+
+/// A JSON Schema (ECMA-262) pattern: no U+0000 anywhere.
+pub const NUL_FREE: &str = "^[^\\u0000]*$";
+
+fn nul_free(schema: &mut RefOr<Schema>) {
+    let RefOr::T(schema) = schema else {
+        return;
+    };
+    match schema {
+        Schema::Object(object) => {
+            let is_string = match &object.schema_type {
+                SchemaType::Type(kind) => *kind == Type::String,
+                SchemaType::Array(kinds) => kinds.contains(&Type::String),
+                SchemaType::AnyValue => false,
+            };
+            if is_string
+                && object.pattern.is_none()
+                && object.format.is_none()
+                && object.enum_values.is_none()
+            {
+                object.pattern = Some(NUL_FREE.to_owned());
+            }
+            object.properties.values_mut().for_each(nul_free);
+            if let Some(AdditionalProperties::RefOr(values)) =
+                object.additional_properties.as_deref_mut()
+            {
+                nul_free(values);
+            }
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                nul_free(items);
+            }
+        }
+        Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(nul_free),
+        Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(nul_free),
+        Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(nul_free),
+        _ => {}
+    }
+}
+
+impl Modify for NulFreeStrings {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        if let Some(components) = openapi.components.as_mut() {
+            // Not the problems: they name the fields of what was sent, which
+            // may be anything (cut short, but as sent).
+            components
+                .schemas
+                .iter_mut()
+                .filter(|(name, _)| !matches!(name.as_str(), "Problem" | "FieldError"))
+                .for_each(|(_, schema)| nul_free(schema));
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if let RefOr::T(parameter) = parameter
+                        && let Some(schema) = parameter.schema.as_mut()
+                    {
+                        nul_free(schema);
+                    }
+                }
+                if let Some(RefOr::T(body)) = operation.request_body.as_mut() {
+                    for content in body.content.values_mut() {
+                        if let RefOr::T(content) = content
+                            && let Some(schema) = content.schema.as_mut()
+                        {
+                            nul_free(schema);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The whole document, from the handlers registered in `routes::configure`.
 pub fn spec() -> OpenApiDoc {
     let (_, mut spec) = App::new()
@@ -289,6 +378,7 @@ pub fn spec() -> OpenApiDoc {
     // Modifiers on ApiDoc ran before the paths were collected; run the path-wide ones again.
     SharedResponses.modify(&mut spec);
     CreationLinks.modify(&mut spec);
+    NulFreeStrings.modify(&mut spec);
     spec.info.version = env!("CARGO_PKG_VERSION").into();
     spec
 }

@@ -171,6 +171,21 @@ fn every_reference_in_the_spec_resolves() {
 }
 
 #[test]
+fn every_string_the_api_reads_is_declared_nul_free() {
+    let text = gef_commitments::openapi::to_json(&gef_commitments::openapi::spec()).unwrap();
+    let spec: Value = serde_json::from_str(&text).unwrap();
+    let nul_free = gef_commitments::openapi::NUL_FREE;
+    let title = &spec["components"]["schemas"]["NewCommitment"]["properties"]["title"];
+    assert_eq!(title["pattern"], nul_free);
+    let id = &spec["paths"]["/api/v1/commitments/{id}"]["get"]["parameters"][0]["schema"];
+    assert_eq!(id["pattern"], nul_free);
+    // Strings with a format or an enumeration of their own keep it alone.
+    let opens_on = &spec["components"]["schemas"]["NewReportingCycle"]["properties"]["opens_on"];
+    assert_eq!(opens_on["format"], "date");
+    assert!(opens_on.get("pattern").is_none());
+}
+
+#[test]
 fn every_creation_links_to_the_operations_on_what_it_created() {
     let spec: Value = serde_json::from_str(
         &gef_commitments::openapi::to_json(&gef_commitments::openapi::spec()).unwrap(),
