@@ -52,15 +52,11 @@ where
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let (actor, new, replayable, render) = (
-            actor.clone(),
-            new.clone(),
-            replayable.clone(),
-            render.clone(),
-        );
-        let attempt = db
-            .write(move |conn| create_in(conn, today, &actor, &new, replayable.as_ref(), render))
-            .await;
+        let (actor, new) = (actor.clone(), new.clone());
+        let owner = actor.user_id.clone();
+        let create = move |conn: &mut DbConnection| create_in(conn, today, &actor, &new);
+        let attempt =
+            idempotency::write_once(db, owner, replayable.clone(), create, render.clone()).await;
         match attempt {
             Err(AppError::Conflict {
                 code: "already_exists",
@@ -76,14 +72,7 @@ fn create_in(
     today: NaiveDate,
     actor: &Actor,
     new: &NewCommitment,
-    replayable: Option<&Replayable>,
-    render: impl Fn(&CommitmentRecord) -> AppResult<StoredAnswer>,
-) -> AppResult<StoredAnswer> {
-    if let Some(request) = replayable
-        && let Some(kept) = idempotency::replay(conn, &actor.user_id, request)?
-    {
-        return Ok(kept);
-    }
+) -> AppResult<CommitmentRecord> {
     let organization_id = actor
         .organization_id
         .clone()
@@ -123,11 +112,7 @@ fn create_in(
     };
     queries::insert_commitment(conn, &row, &content)?;
     events::insert_event(conn, &event(&row, actor, "create", None, None))?;
-    let answer = render(&queries::load_record(conn, row, today)?)?;
-    if let Some(request) = replayable {
-        idempotency::keep(conn, &actor.user_id, request, &answer)?;
-    }
-    Ok(answer)
+    Ok(queries::load_record(conn, row, today)?)
 }
 
 /// One commitment, if the caller may see it, as of `today`. Public ones
