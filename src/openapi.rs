@@ -5,7 +5,7 @@
 use actix_web::App;
 use utoipa::openapi::header::Header;
 use utoipa::openapi::link::LinkBuilder;
-use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Schema, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, ResponseBuilder};
@@ -71,6 +71,25 @@ impl Modify for BearerJwt {
             ),
         );
     }
+}
+
+/// The operations of a path, whatever their methods.
+fn operations(item: &PathItem) -> impl Iterator<Item = &Operation> {
+    [&item.get, &item.put, &item.post, &item.patch, &item.delete]
+        .into_iter()
+        .flatten()
+}
+
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Adds the failures that follow from an operation's shape, so that each
@@ -155,14 +174,7 @@ impl Modify for SharedResponses {
                     .entry("304".into())
                     .or_insert_with(|| Ref::from_response_name("NotModified").into());
             }
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.patch,
-                &mut item.delete,
-            ];
-            for operation in operations.into_iter().flatten() {
+            for operation in operations_mut(item) {
                 let mut shared = vec![("500", "InternalError")];
                 if !matches!(
                     operation.operation_id.as_deref(),
@@ -249,8 +261,7 @@ impl Modify for CreationLinks {
             let [at] = parameters[..] else { continue };
             let collection = segments[..at].join("/");
             let parameter = segments[at].trim_matches(|c| c == '{' || c == '}');
-            let operations = [&item.get, &item.put, &item.post, &item.patch, &item.delete];
-            for operation in operations.into_iter().flatten() {
+            for operation in operations(item) {
                 if let Some(id) = &operation.operation_id {
                     targets.push((collection.clone(), parameter.to_owned(), id.clone()));
                 }
@@ -339,14 +350,7 @@ impl Modify for NulFreeStrings {
                 .for_each(|(_, schema)| nul_free(schema));
         }
         for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.patch,
-                &mut item.delete,
-            ];
-            for operation in operations.into_iter().flatten() {
+            for operation in operations_mut(item) {
                 for parameter in operation.parameters.iter_mut().flatten() {
                     if let RefOr::T(parameter) = parameter
                         && let Some(schema) = parameter.schema.as_mut()

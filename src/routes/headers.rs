@@ -49,16 +49,27 @@ fn well_formed(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':'))
 }
 
+/// Sent on every answer.
+const HARDENING: [(HeaderName, &str); 3] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+];
+
+/// The caller's `X-Request-Id` when well-formed, a new UUID otherwise.
+fn request_id(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(&REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| well_formed(value))
+        .map_or_else(crate::db::new_id, str::to_owned)
+}
+
 pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let id = req
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|value| value.to_str().ok())
-        .filter(|value| well_formed(value))
-        .map_or_else(crate::db::new_id, str::to_owned);
+    let id = request_id(&req);
     req.extensions_mut().insert(RequestId(id.clone()));
     let hsts = req
         .app_data::<web::Data<Hsts>>()
@@ -72,15 +83,9 @@ pub async fn security_headers(
     if let Ok(value) = HeaderValue::from_str(&id) {
         headers.insert(REQUEST_ID, value);
     }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    for (name, value) in HARDENING {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
     if let Some(hsts) = hsts {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts);
     }

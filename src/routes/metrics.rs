@@ -73,6 +73,28 @@ impl Metrics {
         })
     }
 
+    /// The text exposition, the gauges set first from the pool's (open,
+    /// idle) connections and the commitments by status.
+    fn exposition(
+        &self,
+        (open, idle): (u32, u32),
+        by_status: &[(String, i64)],
+    ) -> prometheus::Result<Vec<u8>> {
+        let pool = &self.pool;
+        pool.with_label_values(&["idle"]).set(i64::from(idle));
+        pool.with_label_values(&["in_use"])
+            .set(i64::from(open.saturating_sub(idle)));
+        self.commitments.reset();
+        for (status, count) in by_status {
+            self.commitments
+                .with_label_values(&[status.as_str()])
+                .set(*count);
+        }
+        let mut text = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut text)?;
+        Ok(text)
+    }
+
     fn observe(&self, method: &str, route: &str, status: &str, seconds: f64) {
         let labels = [method, route, status];
         self.requests.with_label_values(&labels).inc();
@@ -98,6 +120,13 @@ pub async fn observe(
     if let Some(metrics) = metrics {
         metrics.observe(request.method().as_str(), route, status.as_str(), seconds);
     }
+    log_access(request, route, status.as_u16(), seconds);
+    Ok(response)
+}
+
+/// The request's `access` event. The path, never the query string (it may
+/// hold search words).
+fn log_access(request: &HttpRequest, route: &str, status: u16, seconds: f64) {
     let id = request
         .extensions()
         .get::<super::headers::RequestId>()
@@ -105,22 +134,19 @@ pub async fn observe(
         .unwrap_or_default();
     let client =
         super::client::client_address(request).map_or_else(|| "-".to_owned(), |a| a.to_string());
-    // The path, never the query string (it may hold search words).
     tracing::info!(
         target: "access",
         client = %client,
         method = %request.method(),
         route = %route,
         path = %request.path(),
-        status = status.as_u16(),
+        status,
         latency_ms = (seconds * 1e5).round() / 1e2,
         request_id = %id,
-        "{} {} {}",
+        "{} {} {status}",
         request.method(),
         request.path(),
-        status.as_u16(),
     );
-    Ok(response)
 }
 
 /// Who may read the metrics besides loopback callers.
@@ -180,25 +206,9 @@ pub async fn scrape(
                 .into(),
         ));
     }
-    let (open, idle) = db.pool_state();
-    metrics
-        .pool
-        .with_label_values(&["idle"])
-        .set(i64::from(idle));
-    metrics
-        .pool
-        .with_label_values(&["in_use"])
-        .set(i64::from(open.saturating_sub(idle)));
-    metrics.commitments.reset();
-    for (status, count) in stats::commitments_by_status(&db).await? {
-        metrics
-            .commitments
-            .with_label_values(&[status.as_str()])
-            .set(count);
-    }
-    let mut text = Vec::new();
-    TextEncoder::new()
-        .encode(&metrics.registry.gather(), &mut text)
+    let by_status = stats::commitments_by_status(&db).await?;
+    let text = metrics
+        .exposition(db.pool_state(), &by_status)
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

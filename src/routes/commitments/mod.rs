@@ -18,7 +18,8 @@ use super::idempotency::{IdempotencyKey, answer, stored};
 use super::pagination::{CursorCodec, Listed, PageQuery, link_next};
 use super::precondition::{IfMatch, dated_etag};
 use super::today::Today;
-use crate::app::{Listing, commitments};
+use crate::app::idempotency::StoredAnswer;
+use crate::app::{AppResult, Listing, commitments};
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::Db;
 use crate::db::commitments::{CommitmentRecord, CommitmentView};
@@ -308,27 +309,30 @@ pub async fn create_review(
 ) -> ApiResult<HttpResponse> {
     let request = key.replayable(&req, &body.0);
     let review = body.0.map(Into::into);
-    let render = |record: &CommitmentRecord| {
-        let commitment = Commitment::from(record.clone());
-        let health = commitment.reporting_health.map(|h| h.as_str());
-        let etag = dated_etag(commitment.version, health).to_string();
-        let mut kept = stored(StatusCode::OK, None, commitment.version, &commitment)?;
-        kept.etag = Some(etag);
-        Ok(kept)
-    };
     let (id, precondition) = (id.into_inner(), if_match.0);
+    let (today, actor) = (today.0, user.0);
     let kept = commitments::review_once(
         &db,
-        today.0,
-        user.0,
+        today,
+        actor,
         id,
         precondition,
         review,
         request,
-        render,
+        reviewed,
     )
     .await?;
     Ok(answer(kept))
+}
+
+/// A reviewed commitment as the answer to keep: 200, its dated `ETag`.
+fn reviewed(record: &CommitmentRecord) -> AppResult<StoredAnswer> {
+    let commitment = Commitment::from(record.clone());
+    let health = commitment.reporting_health.map(|h| h.as_str());
+    let etag = dated_etag(commitment.version, health).to_string();
+    let mut kept = stored(StatusCode::OK, None, commitment.version, &commitment)?;
+    kept.etag = Some(etag);
+    Ok(kept)
 }
 
 /// The reviews of a commitment, oldest first.

@@ -187,7 +187,6 @@ pub async fn page_asset(file: web::Path<String>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(body))
 }
 
@@ -296,7 +295,6 @@ fn page(status: StatusCode, lang: Language, mut state: Value) -> HttpResponse {
         .insert_header((header::CONTENT_LANGUAGE, lang.code()))
         .insert_header((header::VARY, "Accept-Language"))
         .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "same-origin"))
         .body(html)
 }
