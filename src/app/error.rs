@@ -122,6 +122,10 @@ impl From<DbError> for AppError {
                 Self::Unavailable
             }
             DbError::Cancelled => Self::Internal(anyhow::anyhow!(DbError::Cancelled)),
+            DbError::Batch(error) => match &*error {
+                DbError::Pool(_) | DbError::Connect(_) => Self::Unavailable,
+                _ => Self::Internal(anyhow::anyhow!(error.to_string())),
+            },
         }
     }
 }

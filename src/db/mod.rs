@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod bulk;
 pub mod cache;
+pub mod cached;
 pub mod commitments;
 pub mod events;
 pub mod expressions;
@@ -14,8 +15,9 @@ pub mod reference;
 pub mod schema;
 pub mod stats;
 pub mod users;
+mod writer;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -39,6 +41,47 @@ macro_rules! insert_rows {
             }
             $crate::db::DbConnection::Postgresql(conn) => {
                 diesel::insert_into($table).values($rows).execute(conn)
+            }
+        }
+    };
+}
+
+/// Inserts the few rows of one request: on SQLite one statement per row, a
+/// statement kept prepared and no savepoint (diesel wraps a batch of rows
+/// in one on SQLite), on PostgreSQL one statement.
+#[macro_export]
+macro_rules! insert_each {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite(conn) => {
+                let mut inserted = 0;
+                for row in $rows {
+                    inserted += diesel::insert_into($table).values(row).execute(conn)?;
+                }
+                Ok::<usize, diesel::result::Error>(inserted)
+            }
+            $crate::db::DbConnection::Postgresql(conn) => {
+                diesel::insert_into($table).values($rows).execute(conn)
+            }
+        }
+    };
+}
+
+/// Runs `then` on `query` filtered to the rows whose `column` is one of
+/// `ids` (a slice): `column = ?` for one id, a statement SQLite keeps
+/// prepared, or `column IN (…)` for several, which diesel prepares again on
+/// every call on SQLite. Reading one commitment is the common case.
+#[macro_export]
+macro_rules! with_ids {
+    ($query:expr, $column:expr, $ids:expr, |$q:ident| $then:expr) => {
+        match $ids {
+            [one] => {
+                let $q = $query.filter($column.eq(one));
+                $then
+            }
+            many => {
+                let $q = $query.filter($column.eq_any(many));
+                $then
             }
         }
     };
@@ -81,6 +124,9 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
     #[error("the database task was cancelled")]
     Cancelled,
+    /// What kept a batch of writes (`writer`) from committing, shared by each.
+    #[error(transparent)]
+    Batch(std::sync::Arc<DbError>),
 }
 
 /// Why a database could not be opened at start-up.
@@ -159,28 +205,21 @@ impl ManageConnection for ConnectionManager {
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
 /// The handle handlers use: a pool for reads (and for every write on
-/// PostgreSQL) plus, on SQLite, one writer connection behind a lock that
-/// queues writers inside this process, so that write transactions never meet
-/// `SQLITE_BUSY` on each other (WAL lets readers go on meanwhile).
+/// PostgreSQL) plus, on SQLite, one writer thread with a connection of its
+/// own, which commits the writes queued meanwhile together (`writer`): write
+/// transactions never meet `SQLITE_BUSY` on each other inside this process,
+/// and WAL lets readers go on meanwhile.
 ///
-/// The writer is a connection of its own rather than one from the pool: its
-/// page cache stays valid from one write to the next (a connection drops its
-/// cache whenever another one wrote), and queued writers never hold the
-/// pool's connections away from readers.
+/// The writer's connection is not one from the pool: its page cache stays
+/// valid from one write to the next (a connection drops its cache whenever
+/// another one wrote), and queued writes never hold the pool's connections
+/// away from readers.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
     backend: Backend,
-    writer: Option<Writer>,
+    writer: Option<writer::Writer>,
     cache: Arc<cache::ReadCache>,
-}
-
-/// SQLite's one writer connection, opened on first use and reopened after a
-/// writer panicked.
-#[derive(Clone)]
-struct Writer {
-    manager: ConnectionManager,
-    connection: Arc<Mutex<Option<DbConnection>>>,
 }
 
 impl Db {
@@ -188,10 +227,6 @@ impl Db {
     /// then builds the pool.
     pub fn connect(target: &DatabaseUrl) -> Result<Self, OpenError> {
         let manager = ConnectionManager::new(target.clone());
-        let writer = matches!(target, DatabaseUrl::Sqlite { .. }).then(|| Writer {
-            manager: manager.clone(),
-            connection: Arc::new(Mutex::new(None)),
-        });
         let backend = match target {
             DatabaseUrl::Sqlite { .. } => Backend::Sqlite,
             DatabaseUrl::Postgres { .. } => Backend::Postgres,
@@ -214,12 +249,15 @@ impl Db {
             // query, and the readiness probe asks the database itself.
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(5))
-            .build_unchecked(manager);
+            .build_unchecked(manager.clone());
+        let cache = Arc::new(cache::ReadCache::default());
+        let writer =
+            (backend == Backend::Sqlite).then(|| writer::Writer::start(manager, cache.clone()));
         Ok(Self {
             pool,
             backend,
             writer,
-            cache: Arc::new(cache::ReadCache::default()),
+            cache,
         })
     }
 
@@ -249,42 +287,30 @@ impl Db {
     }
 
     /// Runs `f` in one write transaction: committed when it returns `Ok`,
-    /// rolled back otherwise.
+    /// rolled back otherwise. On SQLite it is a savepoint in the writer's
+    /// next batch, answered once the batch committed.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
+        if let Some(writer) = &self.writer {
+            return writer.write(f).await;
+        }
         let cache = self.cache.clone();
-        let Some(writer) = self.writer.clone() else {
-            return self
-                .run(move |conn| {
-                    let result = conn.transaction(f);
-                    // Committed or not, what was read before may be stale now.
-                    cache.invalidate();
-                    result
-                })
-                .await;
-        };
-        actix_web::web::block(move || {
-            let mut slot = writer.connection.lock().unwrap_or_else(|poisoned| {
-                // A writer panicked mid-transaction: start again on a new
-                // connection (the old one's transaction is rolled back as it closes).
-                let mut slot = poisoned.into_inner();
-                *slot = None;
-                slot
-            });
-            let conn = match slot.as_mut() {
-                Some(conn) => conn,
-                None => slot.insert(writer.manager.establish().map_err(DbError::from)?),
-            };
-            let result = immediate_transaction(conn, f);
+        self.run(move |conn| {
+            let result = conn.transaction(f);
+            // Committed or not, what was read before may be stale now.
             cache.invalidate();
             result
         })
         .await
-        .map_err(|_| E::from(DbError::Cancelled))?
+    }
+
+    /// On SQLite, the write batches run and the writes they held, since start.
+    pub fn write_batches(&self) -> Option<(u64, u64)> {
+        self.writer.as_ref().map(writer::Writer::counts)
     }
 
     /// The pool's connections: open, and idle among them.
@@ -302,36 +328,6 @@ impl Db {
                 .map_err(DbError::from)
         })
         .await
-    }
-}
-
-/// Runs `f` in a SQLite transaction that takes the write lock as it begins
-/// (`BEGIN IMMEDIATE`), waiting up to the busy timeout for another process's
-/// writer. A deferred `BEGIN` would read first and fail at its first write,
-/// without waiting, whenever another process (a second instance, the CLI)
-/// had written meanwhile.
-fn immediate_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-{
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let DbConnection::Sqlite(sqlite) = conn else {
-        return conn.transaction(f);
-    };
-    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
-    // Committed or rolled back through the connection's own manager, which
-    // hands over to SQLite's: the one that began it.
-    type Manager = <DbConnection as Connection>::TransactionManager;
-    match f(conn) {
-        Ok(value) => {
-            Manager::commit_transaction(conn)?;
-            Ok(value)
-        }
-        Err(error) => {
-            Manager::rollback_transaction(conn)?;
-            Err(error)
-        }
     }
 }
 

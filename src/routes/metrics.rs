@@ -14,7 +14,8 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, web};
 use ipnet::IpNet;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 use sha2::{Digest, Sha256};
 
@@ -34,6 +35,8 @@ pub struct Metrics {
     latency: HistogramVec,
     pool: IntGaugeVec,
     commitments: IntGaugeVec,
+    write_batches: IntCounter,
+    writes: IntCounter,
 }
 
 impl Metrics {
@@ -60,7 +63,14 @@ impl Metrics {
             Opts::new("commitments", "Commitments stored, by status"),
             &["status"],
         )?;
+        let write_batches = IntCounter::new(
+            "sqlite_write_batches_total",
+            "Write transactions SQLite's writer committed, each holding one or more writes",
+        )?;
+        let writes = IntCounter::new("sqlite_writes_total", "Writes run in those transactions")?;
         registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(write_batches.clone()))?;
+        registry.register(Box::new(writes.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(commitments.clone()))?;
@@ -70,16 +80,26 @@ impl Metrics {
             latency,
             pool,
             commitments,
+            write_batches,
+            writes,
         })
     }
 
     /// The text exposition, the gauges set first from the pool's (open,
-    /// idle) connections and the commitments by status.
+    /// idle) connections and the commitments by status, and SQLite's write
+    /// batches (none on PostgreSQL) brought up to date.
     fn exposition(
         &self,
         (open, idle): (u32, u32),
         by_status: &[(String, i64)],
+        write_batches: Option<(u64, u64)>,
     ) -> prometheus::Result<Vec<u8>> {
+        if let Some((batches, writes)) = write_batches {
+            // Counters only rise: add what the writer counted since the last scrape.
+            self.write_batches
+                .inc_by(batches.saturating_sub(self.write_batches.get()));
+            self.writes.inc_by(writes.saturating_sub(self.writes.get()));
+        }
         let pool = &self.pool;
         pool.with_label_values(&["idle"]).set(i64::from(idle));
         pool.with_label_values(&["in_use"])
@@ -208,7 +228,7 @@ pub async fn scrape(
     }
     let by_status = stats::commitments_by_status(&db).await?;
     let text = metrics
-        .exposition(db.pool_state(), &by_status)
+        .exposition(db.pool_state(), &by_status, db.write_batches())
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e)))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -1,5 +1,7 @@
 //! `GET /metrics`: Prometheus text for the operators, and who may read it.
 
+use gef_commitments::db::Backend;
+
 use crate::helpers::{Stage, fresh_database, spawn_app, spawn_app_configured};
 
 /// The value of the first sample line starting with `series`.
@@ -85,6 +87,19 @@ async fn requests_are_counted_by_route_pattern_and_commitments_by_status() {
     );
     assert!(sample(&text, r#"gef_db_pool_connections{state="idle"}"#).is_some());
     assert!(sample(&text, r#"gef_db_pool_connections{state="in_use"}"#).is_some());
+    // SQLite's writer counts its batches and the writes in them.
+    let batches = sample(&text, "gef_sqlite_write_batches_total");
+    let writes = sample(&text, "gef_sqlite_writes_total");
+    if app.backend() == Backend::Sqlite {
+        let (batches, writes) = (batches.unwrap(), writes.unwrap());
+        assert!(
+            writes >= 4.0,
+            "the setup wrote, then created and submitted: {text}"
+        );
+        assert!((1.0..=writes).contains(&batches), "{text}");
+    } else {
+        assert_eq!((batches, writes), (Some(0.0), Some(0.0)), "{text}");
+    }
 }
 
 #[actix_web::test]

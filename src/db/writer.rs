@@ -1,0 +1,365 @@
+//! SQLite's writer: one thread owns the one write connection and commits
+//! the write transactions queued meanwhile together (group commit).
+//!
+//! SQLite runs one write transaction at a time, so writes queue anyway. The
+//! writer takes every queued write (up to `MAX_BATCH`), begins one
+//! `IMMEDIATE` transaction, runs each write in a savepoint of its own (a
+//! write that fails is rolled back to its savepoint and answers its error;
+//! the others are untouched), commits once, and only then answers the
+//! writes that succeeded. A write is thus acknowledged only once it is
+//! durable, as before, but a batch pays for one commit: the WAL frames of
+//! the pages its writes share (index leaves, the figures' counters, the
+//! event log's last page) are written and checksummed once, not once per
+//! write, and the writer never waits on a lock hand-over between writes.
+//!
+//! Should a write panic, the whole batch is rolled back, every write in it
+//! answers an error (none of them is stored), and the connection is opened
+//! again.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+
+use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+
+use super::cache::ReadCache;
+use super::{ConnectionManager, DbConnection, DbError};
+
+/// The most writes committed together: a batch's writes wait for its
+/// commit, so this bounds how long one waits behind the others.
+const MAX_BATCH: usize = 64;
+
+/// A queued write: given the batch's connection, runs in its savepoint and
+/// says whether to keep it; given the error that kept the batch from
+/// running, answers it.
+type Job = Box<dyn FnOnce(Result<&mut DbConnection, Arc<DbError>>) -> Ran + Send>;
+
+/// What a write did: whether to keep its changes, and how to answer once
+/// the batch's commit is known (`None` when it committed).
+struct Ran {
+    keep: bool,
+    answer: Answer,
+}
+
+type Answer = Box<dyn FnOnce(Option<Arc<DbError>>) + Send>;
+
+/// The queue's sending end; the thread ends once every handle is dropped.
+#[derive(Clone)]
+pub(super) struct Writer {
+    jobs: Sender<Job>,
+    counts: Arc<Counts>,
+}
+
+/// Batches run and writes run in them, since start.
+#[derive(Default)]
+struct Counts {
+    batches: AtomicU64,
+    writes: AtomicU64,
+}
+
+impl Writer {
+    /// Starts the writer thread, which opens its connection on first use.
+    pub(super) fn start(manager: ConnectionManager, cache: Arc<ReadCache>) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel();
+        let counts = Arc::new(Counts::default());
+        let counted = counts.clone();
+        std::thread::Builder::new()
+            .name("gef-writer".into())
+            .spawn(move || run(&manager, &cache, &queue, &counted))
+            .map(|_| ())
+            .unwrap_or_else(|error| panic!("cannot start the SQLite writer thread: {error}"));
+        Self { jobs, counts }
+    }
+
+    /// Batches committed (or rolled back) and the writes they held, since start.
+    pub(super) fn counts(&self) -> (u64, u64) {
+        (
+            self.counts.batches.load(Ordering::Relaxed),
+            self.counts.writes.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Runs `f` in the next batch's transaction; answers once it committed.
+    pub(super) async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = conn
+                .map_err(|error| E::from(DbError::Batch(error)))
+                .and_then(f);
+            Ran {
+                keep: result.is_ok(),
+                answer: Box::new(move |failed| {
+                    let result = match (failed, result) {
+                        (Some(error), Ok(_)) => Err(E::from(DbError::Batch(error))),
+                        (_, result) => result,
+                    };
+                    let _ = reply.send(result);
+                }),
+            }
+        });
+        if self.jobs.send(job).is_err() {
+            return Err(E::from(DbError::Cancelled));
+        }
+        // A dropped answer: the batch's thread panicked in this write.
+        answer.await.unwrap_or(Err(E::from(DbError::Cancelled)))
+    }
+}
+
+fn run(manager: &ConnectionManager, cache: &ReadCache, queue: &Receiver<Job>, counts: &Counts) {
+    let mut connection: Option<DbConnection> = None;
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        counts.batches.fetch_add(1, Ordering::Relaxed);
+        counts
+            .writes
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        let conn = match connection.as_mut() {
+            Some(conn) => conn,
+            None => match manager.establish() {
+                Ok(conn) => connection.insert(conn),
+                Err(error) => {
+                    fail(batch, DbError::from(error));
+                    continue;
+                }
+            },
+        };
+        if !commit_together(conn, batch) {
+            // A write panicked: its transaction is rolled back as the
+            // connection closes; start the next batch on a new one.
+            connection = None;
+        }
+        // Committed or not, what was read before may be stale now.
+        cache.invalidate();
+    }
+}
+
+/// Runs `batch` in one transaction and answers each write; `false` when a
+/// write panicked and the connection should not be used again.
+fn commit_together(conn: &mut DbConnection, batch: Vec<Job>) -> bool {
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    let DbConnection::Sqlite(sqlite) = &mut *conn else {
+        unreachable!("the writer thread serves SQLite only");
+    };
+    if let Err(error) = AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
+        fail(batch, DbError::from(error));
+        return true;
+    }
+    let mut answers = Vec::with_capacity(batch.len());
+    let mut jobs = batch.into_iter();
+    for job in jobs.by_ref() {
+        match catch_unwind(AssertUnwindSafe(|| in_savepoint(conn, job))) {
+            Ok(Ok(answer)) => answers.push(answer),
+            Ok(Err(error)) => {
+                // The savepoint could not be kept or undone: undo the batch.
+                let _ = Manager::rollback_transaction(conn);
+                let error = Arc::new(DbError::from(error));
+                answers
+                    .into_iter()
+                    .for_each(|answer| answer(Some(error.clone())));
+                fail_with(jobs.collect(), &error);
+                return true;
+            }
+            Err(_) => {
+                let error = Arc::new(DbError::Cancelled);
+                answers
+                    .into_iter()
+                    .for_each(|answer| answer(Some(error.clone())));
+                fail_with(jobs.collect(), &error);
+                return false;
+            }
+        }
+    }
+    let failed = match Manager::commit_transaction(conn) {
+        Ok(()) => None,
+        Err(error) => {
+            let _ = Manager::rollback_transaction(conn);
+            Some(Arc::new(DbError::from(error)))
+        }
+    };
+    answers
+        .into_iter()
+        .for_each(|answer| answer(failed.clone()));
+    true
+}
+
+/// Runs one write in a savepoint, released when the write succeeded and
+/// rolled back when it failed; answers how to tell it the batch's fate.
+fn in_savepoint(conn: &mut DbConnection, job: Job) -> diesel::QueryResult<Answer> {
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    Manager::begin_transaction(conn)?;
+    let ran = job(Ok(conn));
+    if ran.keep {
+        Manager::commit_transaction(conn)?;
+    } else {
+        Manager::rollback_transaction(conn)?;
+    }
+    Ok(ran.answer)
+}
+
+/// Answers every write of a batch that could not run with `error`.
+fn fail(batch: Vec<Job>, error: DbError) {
+    fail_with(batch, &Arc::new(error));
+}
+
+fn fail_with(batch: Vec<Job>, error: &Arc<DbError>) {
+    for job in batch {
+        (job(Err(error.clone())).answer)(None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use diesel::prelude::*;
+
+    use crate::app::AppError;
+    use crate::config::DatabaseUrl;
+    use crate::db::idempotency::{self, IdempotencyKeyRow};
+    use crate::db::schema::idempotency_keys;
+    use crate::db::{Db, DbConnection};
+
+    fn key(n: usize) -> IdempotencyKeyRow {
+        IdempotencyKeyRow {
+            owner: "writer-test".into(),
+            idempotency_key: format!("key-{n}"),
+            request_method: "POST".into(),
+            request_path: "/".into(),
+            request_hash: String::new(),
+            response_status: 201,
+            response_headers: "{}".into(),
+            response_body: String::new(),
+            created_at: crate::db::now(),
+        }
+    }
+
+    fn stored(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+        idempotency_keys::table
+            .select(idempotency_keys::idempotency_key)
+            .order(idempotency_keys::idempotency_key)
+            .load(conn)
+    }
+
+    /// Starts a write that holds the writer for a while; answers once it runs.
+    async fn hold_the_writer(db: &Db, n: usize) -> actix_web::rt::task::JoinHandle<bool> {
+        let (started, running) = tokio::sync::oneshot::channel();
+        let db = db.clone();
+        let held = actix_web::rt::spawn(async move {
+            db.write(move |conn| {
+                let _ = started.send(());
+                std::thread::sleep(Duration::from_millis(200));
+                idempotency::insert_key(conn, &key(n))?;
+                Ok::<_, AppError>(())
+            })
+            .await
+            .is_ok()
+        });
+        running.await.unwrap();
+        held
+    }
+
+    fn open() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let target = DatabaseUrl::Sqlite {
+            path: dir.path().join("writer.db"),
+        };
+        (dir, Db::connect(&target).unwrap())
+    }
+
+    /// Writes queued while the writer is busy share a transaction; each one
+    /// that fails is undone alone and answers its own error.
+    #[actix_web::test]
+    async fn queued_writes_commit_together_and_a_failure_stays_its_own() {
+        let (_dir, db) = open();
+        let (batches_before, _) = db.write_batches().unwrap();
+        // The first write holds the writer while the others queue behind it.
+        let first = hold_the_writer(&db, 100).await;
+        let rest = (0..40).map(|n| {
+            db.write(move |conn| {
+                idempotency::insert_key(conn, &key(n))?;
+                if n % 4 == 3 {
+                    // Written, then refused: its insert must not stay.
+                    Err(AppError::conflict("refused", "a test refusal"))
+                } else {
+                    Ok(n)
+                }
+            })
+        });
+        let (first, rest) = futures_util::join!(first, futures_util::future::join_all(rest));
+        assert!(first.unwrap());
+        for (n, result) in rest.into_iter().enumerate() {
+            match result {
+                Ok(got) => assert!(n % 4 != 3 && got == n),
+                Err(AppError::Conflict { code, .. }) => assert!(n % 4 == 3 && code == "refused"),
+                Err(other) => panic!("write {n}: {other:?}"),
+            }
+        }
+        let mut kept: Vec<String> = (0..40)
+            .filter(|n| n % 4 != 3)
+            .chain([100])
+            .map(|n| format!("key-{n}"))
+            .collect();
+        kept.sort();
+        assert_eq!(
+            db.run(|conn| Ok::<_, AppError>(stored(conn)?))
+                .await
+                .unwrap(),
+            kept
+        );
+        let (batches, writes) = db.write_batches().unwrap();
+        assert!(writes >= 41);
+        assert!(
+            batches - batches_before <= 3,
+            "41 writes, 40 of them queued together, took {} batches",
+            batches - batches_before
+        );
+    }
+
+    /// A write that panics takes its batch with it (none of it is stored,
+    /// each write in it answers an error) and the writer goes on.
+    #[actix_web::test]
+    async fn a_panicking_write_fails_its_batch_and_the_writer_goes_on() {
+        let (_dir, db) = open();
+        let hold = hold_the_writer(&db, 1).await;
+        let before = db.write(|conn| {
+            idempotency::insert_key(conn, &key(2))?;
+            Ok::<_, AppError>(())
+        });
+        let panics = db.write(|conn| -> Result<(), AppError> {
+            idempotency::insert_key(conn, &key(3))?;
+            panic!("a test panic in a write");
+        });
+        let after = db.write(|conn| {
+            idempotency::insert_key(conn, &key(4))?;
+            Ok::<_, AppError>(())
+        });
+        let (hold, before, panics, after) = futures_util::join!(hold, before, panics, after);
+        assert!(hold.unwrap());
+        assert!(before.is_err() && panics.is_err() && after.is_err());
+        let again = db
+            .write(|conn| {
+                idempotency::insert_key(conn, &key(5))?;
+                Ok::<_, AppError>(())
+            })
+            .await;
+        assert!(again.is_ok());
+        let stored = db
+            .run(|conn| Ok::<_, AppError>(stored(conn)?))
+            .await
+            .unwrap();
+        assert_eq!(stored, ["key-1", "key-5"]);
+    }
+}
