@@ -20,6 +20,7 @@ use crate::domain::commitment::{self as rules, CommitmentStatus, Move, Refusal, 
 use crate::domain::commitment_content::{CoalitionRules, Content, ContentEdit, ContentFields};
 use crate::domain::policy::{self, Action, Actor, Visibility, authorize};
 use crate::domain::progress::Cycle;
+use crate::domain::stats::Facts;
 use crate::domain::validation::{FieldError, quote};
 
 const THIS: &str = "this commitment";
@@ -112,7 +113,7 @@ fn create_in(
     };
     queries::insert_commitment(conn, &row, &content)?;
     events::insert_event(conn, &event(&row, actor, "create", None, None))?;
-    Ok(queries::load_record(conn, row, today)?)
+    Ok(queries::inserted_record(conn, row, &content, today)?)
 }
 
 /// One commitment, if the caller may see it, as of `today`. Public ones
@@ -548,7 +549,13 @@ fn make_move_in(
             if !record_move(conn, &actor, &row, (version, next), moved, now, &mut trail)? {
                 return Ok(false);
             }
-            stats::refresh(conn, &row.id, before.as_ref())?;
+            // A move changes the state and may stamp the submission, no other fact.
+            let after = before.clone().map(|facts| Facts {
+                status: to,
+                submitted: facts.submitted || wanted.rule().stamps == Some(Stamp::SubmittedAt),
+                ..facts
+            });
+            stats::refresh_to(conn, before.as_ref(), after.as_ref())?;
             events::insert_events(conn, &trail)?;
             Ok(true)
         },

@@ -281,25 +281,25 @@ pub fn insert_commitment(
 
 fn insert_lists(conn: &mut DbConnection, lists: &CommitmentLists) -> QueryResult<()> {
     if !lists.action_areas.is_empty() {
-        crate::insert_rows!(conn, commitment_action_areas::table, &lists.action_areas)?;
+        crate::insert_each!(conn, commitment_action_areas::table, &lists.action_areas)?;
     }
     if !lists.types.is_empty() {
-        crate::insert_rows!(conn, commitment_types::table, lists.types.clone())?;
+        crate::insert_each!(conn, commitment_types::table, lists.types.clone())?;
     }
     if !lists.countries.is_empty() {
-        crate::insert_rows!(conn, commitment_countries::table, &lists.countries)?;
+        crate::insert_each!(conn, commitment_countries::table, &lists.countries)?;
     }
     if !lists.regions.is_empty() {
-        crate::insert_rows!(conn, commitment_regions::table, &lists.regions)?;
+        crate::insert_each!(conn, commitment_regions::table, &lists.regions)?;
     }
     if !lists.partners.is_empty() {
-        crate::insert_rows!(conn, commitment_partners::table, &lists.partners)?;
+        crate::insert_each!(conn, commitment_partners::table, &lists.partners)?;
     }
     if !lists.target_groups.is_empty() {
-        crate::insert_rows!(conn, commitment_target_groups::table, &lists.target_groups)?;
+        crate::insert_each!(conn, commitment_target_groups::table, &lists.target_groups)?;
     }
     if !lists.indicators.is_empty() {
-        crate::insert_rows!(conn, commitment_indicators::table, &lists.indicators)?;
+        crate::insert_each!(conn, commitment_indicators::table, &lists.indicators)?;
     }
     Ok(())
 }
@@ -377,62 +377,90 @@ pub fn find_commitments(
 /// The lists of these commitments: one query per list, whatever their number.
 fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLists> {
     Ok(CommitmentLists {
-        action_areas: commitment_action_areas::table
-            .filter(commitment_action_areas::commitment_id.eq_any(ids))
-            .order((
-                commitment_action_areas::commitment_id,
-                commitment_action_areas::number,
-            ))
-            .select(CommitmentActionAreaRow::as_select())
-            .load(conn)?,
-        types: commitment_types::table
-            .filter(commitment_types::commitment_id.eq_any(ids))
-            .order((
-                commitment_types::commitment_id,
-                commitment_types::commitment_type,
-            ))
-            .select(CommitmentTypeRow::as_select())
-            .load(conn)?,
-        countries: commitment_countries::table
-            .filter(commitment_countries::commitment_id.eq_any(ids))
-            .order((
-                commitment_countries::commitment_id,
-                commitment_countries::country,
-            ))
-            .select(CommitmentCountryRow::as_select())
-            .load(conn)?,
-        regions: commitment_regions::table
-            .filter(commitment_regions::commitment_id.eq_any(ids))
-            .order((
-                commitment_regions::commitment_id,
-                commitment_regions::region,
-            ))
-            .select(CommitmentRegionRow::as_select())
-            .load(conn)?,
-        partners: commitment_partners::table
-            .filter(commitment_partners::commitment_id.eq_any(ids))
-            .order((
-                commitment_partners::commitment_id,
-                commitment_partners::position,
-            ))
-            .select(CommitmentPartnerRow::as_select())
-            .load(conn)?,
-        target_groups: commitment_target_groups::table
-            .filter(commitment_target_groups::commitment_id.eq_any(ids))
-            .order((
-                commitment_target_groups::commitment_id,
-                commitment_target_groups::position,
-            ))
-            .select(CommitmentTargetGroupRow::as_select())
-            .load(conn)?,
-        indicators: commitment_indicators::table
-            .filter(commitment_indicators::commitment_id.eq_any(ids))
-            .order((
-                commitment_indicators::commitment_id,
-                commitment_indicators::position,
-            ))
-            .select(CommitmentIndicatorRow::as_select())
-            .load(conn)?,
+        action_areas: crate::with_ids!(
+            commitment_action_areas::table,
+            commitment_action_areas::commitment_id,
+            ids,
+            |q| q
+                .order((
+                    commitment_action_areas::commitment_id,
+                    commitment_action_areas::number
+                ))
+                .select(CommitmentActionAreaRow::as_select())
+                .load(conn)?
+        ),
+        types: crate::with_ids!(
+            commitment_types::table,
+            commitment_types::commitment_id,
+            ids,
+            |q| q
+                .order((
+                    commitment_types::commitment_id,
+                    commitment_types::commitment_type
+                ))
+                .select(CommitmentTypeRow::as_select())
+                .load(conn)?
+        ),
+        countries: crate::with_ids!(
+            commitment_countries::table,
+            commitment_countries::commitment_id,
+            ids,
+            |q| q
+                .order((
+                    commitment_countries::commitment_id,
+                    commitment_countries::country
+                ))
+                .select(CommitmentCountryRow::as_select())
+                .load(conn)?
+        ),
+        regions: crate::with_ids!(
+            commitment_regions::table,
+            commitment_regions::commitment_id,
+            ids,
+            |q| q
+                .order((
+                    commitment_regions::commitment_id,
+                    commitment_regions::region
+                ))
+                .select(CommitmentRegionRow::as_select())
+                .load(conn)?
+        ),
+        partners: crate::with_ids!(
+            commitment_partners::table,
+            commitment_partners::commitment_id,
+            ids,
+            |q| q
+                .order((
+                    commitment_partners::commitment_id,
+                    commitment_partners::position
+                ))
+                .select(CommitmentPartnerRow::as_select())
+                .load(conn)?
+        ),
+        target_groups: crate::with_ids!(
+            commitment_target_groups::table,
+            commitment_target_groups::commitment_id,
+            ids,
+            |q| q
+                .order((
+                    commitment_target_groups::commitment_id,
+                    commitment_target_groups::position
+                ))
+                .select(CommitmentTargetGroupRow::as_select())
+                .load(conn)?
+        ),
+        indicators: crate::with_ids!(
+            commitment_indicators::table,
+            commitment_indicators::commitment_id,
+            ids,
+            |q| q
+                .order((
+                    commitment_indicators::commitment_id,
+                    commitment_indicators::position
+                ))
+                .select(CommitmentIndicatorRow::as_select())
+                .load(conn)?
+        ),
     })
 }
 
@@ -610,6 +638,33 @@ pub fn load_parts(
             })
         })
         .collect()
+}
+
+/// The whole commitment just inserted from `row` and `content`, without
+/// reading it back: its lists in the order a read gives them.
+pub fn inserted_record(
+    conn: &mut DbConnection,
+    row: CommitmentRow,
+    content: &Content,
+    today: NaiveDate,
+) -> QueryResult<CommitmentRecord> {
+    let organization = organizations::find_organization(conn, &row.organization_id)?
+        .ok_or_else(|| corrupt("commitment organization", &row.organization_id))?;
+    let mut content = content.clone();
+    content.action_areas.sort_unstable();
+    content.types.sort_unstable_by_key(|t| t.as_str());
+    content
+        .countries
+        .sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    content.regions.sort_unstable();
+    let parts = CommitmentParts {
+        row,
+        organization,
+        content,
+        reported: Vec::new(),
+    };
+    // No cycle is needed: a new commitment is a draft, which does not report.
+    Ok(parts.record(&[], today))
 }
 
 /// The whole commitment of one row.
@@ -941,20 +996,22 @@ pub fn next_reference_number(
     let key = reference_counters::table
         .filter(reference_counters::coalition_slug.eq(coalition))
         .filter(reference_counters::year.eq(year));
-    let bumped = diesel::update(key)
+    let bumped: Option<i32> = diesel::update(key)
         .set(reference_counters::last_number.eq(reference_counters::last_number + 1))
-        .execute(conn)?;
-    if bumped == 0 {
-        diesel::insert_into(reference_counters::table)
-            .values(&ReferenceCounterRow {
-                coalition_slug: coalition.to_owned(),
-                year,
-                last_number: 1,
-            })
-            .execute(conn)?;
-        return Ok(1);
+        .returning(reference_counters::last_number)
+        .get_result(conn)
+        .optional()?;
+    if let Some(number) = bumped {
+        return Ok(number);
     }
-    key.select(reference_counters::last_number).first(conn)
+    diesel::insert_into(reference_counters::table)
+        .values(&ReferenceCounterRow {
+            coalition_slug: coalition.to_owned(),
+            year,
+            last_number: 1,
+        })
+        .execute(conn)?;
+    Ok(1)
 }
 
 pub fn insert_review(conn: &mut DbConnection, row: &ReviewRow) -> QueryResult<()> {

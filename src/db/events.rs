@@ -81,7 +81,7 @@ pub fn insert_events(conn: &mut DbConnection, new: &[NewEvent]) -> QueryResult<(
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FEED})")).execute(pg)?;
     }
     for chunk in new.chunks(200) {
-        crate::insert_rows!(conn, events::table, chunk)?;
+        crate::insert_each!(conn, events::table, chunk)?;
     }
     Ok(())
 }

@@ -105,10 +105,9 @@ pub fn find_organizations(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> QueryResult<Vec<OrganizationRow>> {
-    organizations::table
-        .filter(organizations::id.eq_any(ids))
+    crate::with_ids!(organizations::table, organizations::id, ids, |q| q
         .select(OrganizationRow::as_select())
-        .load(conn)
+        .load(conn))
 }
 
 /// The ids of an organization's commitments that were ever submitted.

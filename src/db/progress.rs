@@ -325,10 +325,14 @@ pub fn reported_years(
     conn: &mut DbConnection,
     commitment_ids: &[String],
 ) -> QueryResult<HashMap<String, Vec<i32>>> {
-    let pairs: Vec<(String, i32)> = progress_reports::table
-        .filter(progress_reports::commitment_id.eq_any(commitment_ids))
-        .select((progress_reports::commitment_id, progress_reports::year))
-        .load(conn)?;
+    let pairs: Vec<(String, i32)> = crate::with_ids!(
+        progress_reports::table,
+        progress_reports::commitment_id,
+        commitment_ids,
+        |q| q
+            .select((progress_reports::commitment_id, progress_reports::year))
+            .load(conn)?
+    );
     let mut years: HashMap<String, Vec<i32>> = HashMap::new();
     for (id, year) in pairs {
         years.entry(id).or_default().push(year);

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use diesel::prelude::*;
 
 use super::DbConnection;
+use super::cached::{Cached, Statement, Value};
 use super::schema::{
     commitment_action_areas, commitment_countries, commitment_regions, commitment_types,
     commitments, organizations, progress_reports, stat_cell_makers, stat_cells,
@@ -124,21 +125,24 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
         Option<i64>,
         String,
     );
-    let heads: Vec<Head> = commitments::table
-        .inner_join(organizations::table)
-        .filter(commitments::id.eq_any(ids))
-        .select((
-            commitments::id,
-            commitments::organization_id,
-            commitments::coalition_slug,
-            commitments::status,
-            commitments::submitted_at,
-            commitments::start_year,
-            commitments::end_year,
-            commitments::pledge_usd_minor,
-            organizations::constituency,
-        ))
-        .load(conn)?;
+    let heads: Vec<Head> = crate::with_ids!(
+        commitments::table.inner_join(organizations::table),
+        commitments::id,
+        ids,
+        |q| q
+            .select((
+                commitments::id,
+                commitments::organization_id,
+                commitments::coalition_slug,
+                commitments::status,
+                commitments::submitted_at,
+                commitments::start_year,
+                commitments::end_year,
+                commitments::pledge_usd_minor,
+                organizations::constituency,
+            ))
+            .load(conn)?
+    );
     let pairs = |rows: Vec<(String, String)>| {
         let mut map: HashMap<String, Vec<String>> = HashMap::new();
         for (id, value) in rows {
@@ -146,9 +150,11 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
         }
         map
     };
-    let mut types = pairs(
-        commitment_types::table
-            .filter(commitment_types::commitment_id.eq_any(ids))
+    let mut types = pairs(crate::with_ids!(
+        commitment_types::table,
+        commitment_types::commitment_id,
+        ids,
+        |q| q
             .order((
                 commitment_types::commitment_id,
                 commitment_types::commitment_type,
@@ -157,11 +163,13 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
                 commitment_types::commitment_id,
                 commitment_types::commitment_type,
             ))
-            .load(conn)?,
-    );
-    let mut countries = pairs(
-        commitment_countries::table
-            .filter(commitment_countries::commitment_id.eq_any(ids))
+            .load(conn)?
+    ));
+    let mut countries = pairs(crate::with_ids!(
+        commitment_countries::table,
+        commitment_countries::commitment_id,
+        ids,
+        |q| q
             .order((
                 commitment_countries::commitment_id,
                 commitment_countries::country,
@@ -170,11 +178,13 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
                 commitment_countries::commitment_id,
                 commitment_countries::country,
             ))
-            .load(conn)?,
-    );
-    let mut regions = pairs(
-        commitment_regions::table
-            .filter(commitment_regions::commitment_id.eq_any(ids))
+            .load(conn)?
+    ));
+    let mut regions = pairs(crate::with_ids!(
+        commitment_regions::table,
+        commitment_regions::commitment_id,
+        ids,
+        |q| q
             .order((
                 commitment_regions::commitment_id,
                 commitment_regions::region,
@@ -183,34 +193,42 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
                 commitment_regions::commitment_id,
                 commitment_regions::region,
             ))
-            .load(conn)?,
-    );
+            .load(conn)?
+    ));
     let mut areas: HashMap<String, Vec<i32>> = HashMap::new();
-    let area_rows: Vec<(String, i32)> = commitment_action_areas::table
-        .filter(commitment_action_areas::commitment_id.eq_any(ids))
-        .order((
-            commitment_action_areas::commitment_id,
-            commitment_action_areas::number,
-        ))
-        .select((
-            commitment_action_areas::commitment_id,
-            commitment_action_areas::number,
-        ))
-        .load(conn)?;
+    let area_rows: Vec<(String, i32)> = crate::with_ids!(
+        commitment_action_areas::table,
+        commitment_action_areas::commitment_id,
+        ids,
+        |q| q
+            .order((
+                commitment_action_areas::commitment_id,
+                commitment_action_areas::number,
+            ))
+            .select((
+                commitment_action_areas::commitment_id,
+                commitment_action_areas::number,
+            ))
+            .load(conn)?
+    );
     for (id, n) in area_rows {
         areas.entry(id).or_default().push(n);
     }
     let mut latest: HashMap<String, LatestReport> = HashMap::new();
-    let reports: Vec<(String, i32, String, i32, Option<i64>)> = progress_reports::table
-        .filter(progress_reports::commitment_id.eq_any(ids))
-        .select((
-            progress_reports::commitment_id,
-            progress_reports::year,
-            progress_reports::status,
-            progress_reports::percent_complete,
-            progress_reports::disbursed_usd_minor,
-        ))
-        .load(conn)?;
+    let reports: Vec<(String, i32, String, i32, Option<i64>)> = crate::with_ids!(
+        progress_reports::table,
+        progress_reports::commitment_id,
+        ids,
+        |q| q
+            .select((
+                progress_reports::commitment_id,
+                progress_reports::year,
+                progress_reports::status,
+                progress_reports::percent_complete,
+                progress_reports::disbursed_usd_minor,
+            ))
+            .load(conn)?
+    );
     for (id, year, status, percent, disbursed) in reports {
         let report = LatestReport {
             year,
@@ -268,6 +286,16 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
 /// The facts of one commitment, if it exists.
 pub fn facts(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Facts>> {
     Ok(facts_of(conn, &[id.to_owned()])?.remove(id))
+}
+
+/// Brings the figures from a commitment's `before` facts to `after`, when
+/// the caller knows them (a move changes only the state): no re-reading.
+pub fn refresh_to(
+    conn: &mut DbConnection,
+    before: Option<&Facts>,
+    after: Option<&Facts>,
+) -> QueryResult<()> {
+    apply(conn, &changes(before, after))
 }
 
 /// Brings the figures from a commitment's `before` facts to its facts now.
@@ -414,10 +442,33 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
     write_makers(conn, &maker_rows, &stored, &maker_gone)
 }
 
+/// Cells' new figures (SQLite), from a JSON array of `[id, commitments,
+/// makers, pledged, disbursed, percent_sum, percent_n]`: one statement kept
+/// prepared, whatever the number of cells.
+struct UpdateCells;
+
+impl Statement for UpdateCells {
+    const SQL: &'static str = "UPDATE stat_cells SET commitments = v.value ->> 1, \
+        makers = v.value ->> 2, pledged_usd_minor = v.value ->> 3, \
+        disbursed_usd_minor = v.value ->> 4, percent_sum = v.value ->> 5, \
+        percent_n = v.value ->> 6 \
+        FROM json_each(?) AS v WHERE stat_cells.id = v.value ->> 0";
+}
+
+/// Organizations' new counts in cells (SQLite), from a JSON array of
+/// `[cell, organization, commitments]`.
+struct UpdateMakers;
+
+impl Statement for UpdateMakers {
+    const SQL: &'static str = "UPDATE stat_cell_makers SET commitments = v.value ->> 2 \
+        FROM json_each(?) AS v \
+        WHERE stat_cell_makers.cell_id = v.value ->> 0 \
+        AND stat_cell_makers.organization_id = v.value ->> 1";
+}
+
 /// Writes maker counts and deletes those that fell to zero. PostgreSQL
 /// upserts; on SQLite, which diesel cannot upsert many rows at once on, new
-/// rows are inserted together and existing ones updated one by one (a
-/// statement prepared once).
+/// rows are inserted together and existing ones updated together.
 fn write_makers(
     conn: &mut DbConnection,
     rows: &[StatMakerRow],
@@ -446,10 +497,15 @@ fn write_makers(
                     .values(chunk.iter().map(|row| (*row).clone()).collect::<Vec<_>>())
                     .execute(sqlite)?;
             }
-            for row in known {
-                diesel::update(stat_cell_makers::table.find((&row.cell_id, &row.organization_id)))
-                    .set(stat_cell_makers::commitments.eq(row.commitments))
-                    .execute(sqlite)?;
+            if !known.is_empty() {
+                let values: Vec<_> = known
+                    .iter()
+                    .map(|row| {
+                        serde_json::json!([row.cell_id, row.organization_id, row.commitments])
+                    })
+                    .collect();
+                let values = serde_json::Value::from(values).to_string();
+                Cached::<UpdateMakers>::new(vec![Value::Text(&values)]).execute(sqlite)?;
             }
         }
     }
@@ -461,7 +517,7 @@ fn write_makers(
 
 /// Writes cells' figures and deletes the cells left with no commitment.
 /// PostgreSQL upserts; on SQLite new cells are inserted together and
-/// existing ones updated one by one (a statement prepared once), since
+/// existing ones updated together, since
 /// replacing a cell would cascade to its organizations' rows.
 fn write_cells(
     conn: &mut DbConnection,
@@ -497,17 +553,23 @@ fn write_cells(
                     .values(chunk.iter().map(|row| (*row).clone()).collect::<Vec<_>>())
                     .execute(sqlite)?;
             }
-            for row in known {
-                diesel::update(stat_cells::table.find(&row.id))
-                    .set((
-                        stat_cells::commitments.eq(row.commitments),
-                        stat_cells::makers.eq(row.makers),
-                        stat_cells::pledged_usd_minor.eq(&row.pledged_usd_minor),
-                        stat_cells::disbursed_usd_minor.eq(&row.disbursed_usd_minor),
-                        stat_cells::percent_sum.eq(row.percent_sum),
-                        stat_cells::percent_n.eq(row.percent_n),
-                    ))
-                    .execute(sqlite)?;
+            if !known.is_empty() {
+                let values: Vec<_> = known
+                    .iter()
+                    .map(|row| {
+                        serde_json::json!([
+                            row.id,
+                            row.commitments,
+                            row.makers,
+                            row.pledged_usd_minor,
+                            row.disbursed_usd_minor,
+                            row.percent_sum,
+                            row.percent_n,
+                        ])
+                    })
+                    .collect();
+                let values = serde_json::Value::from(values).to_string();
+                Cached::<UpdateCells>::new(vec![Value::Text(&values)]).execute(sqlite)?;
             }
         }
     }
