@@ -6,7 +6,7 @@
 
 use std::marker::PhantomData;
 
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Text};
 use diesel::sqlite::{Sqlite, SqliteConnection};
 use diesel::{QueryResult, RunQueryDsl};
@@ -14,6 +14,11 @@ use diesel::{QueryResult, RunQueryDsl};
 /// One statement's text, with a `?` for each value.
 pub trait Statement: 'static {
     const SQL: &'static str;
+}
+
+/// A statement that answers rows of `SqlType`, to `load` them.
+pub trait Rows: Statement {
+    type SqlType;
 }
 
 /// A value bound to a `?`.
@@ -70,3 +75,7 @@ impl<S: Statement> QueryFragment<Sqlite> for Cached<'_, S> {
 }
 
 impl<S> RunQueryDsl<SqliteConnection> for Cached<'_, S> {}
+
+impl<S: Rows> Query for Cached<'_, S> {
+    type SqlType = S::SqlType;
+}

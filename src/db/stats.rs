@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::cached::{Cached, Statement, Value};
+use super::cached::{Cached, Rows, Statement, Value};
 use super::schema::{
     commitment_action_areas, commitment_countries, commitment_regions, commitment_types,
     commitments, organizations, progress_reports, stat_cell_makers, stat_cells,
@@ -18,6 +18,7 @@ use crate::domain::progress::ImplementationStatus;
 use crate::domain::stats::{
     Cell, CellChange, Dimension, Facts, LatestReport, Measures, Scope, changes,
 };
+use diesel::sql_types::{BigInt, Text};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = stat_cells)]
@@ -378,8 +379,13 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
             (cells.for_update().load(pg)?, makers.for_update().load(pg)?)
         }
         DbConnection::Sqlite(sqlite) => {
-            let (cells, makers) = touched!();
-            (cells.load(sqlite)?, makers.load(sqlite)?)
+            let ids = serde_json::to_string(&ids).map_err(json_error)?;
+            let organizations = serde_json::to_string(&organizations).map_err(json_error)?;
+            (
+                Cached::<TouchedCells>::new(vec![Value::Text(&ids)]).load(sqlite)?,
+                Cached::<TouchedMakers>::new(vec![Value::Text(&ids), Value::Text(&organizations)])
+                    .load(sqlite)?,
+            )
         }
     };
     // Every (cell, organization) the change names, from its current count.
@@ -440,6 +446,49 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
     // Cells first: organizations' rows refer to them.
     write_cells(conn, &cell_rows, &current, &cells_gone)?;
     write_makers(conn, &maker_rows, &stored, &maker_gone)
+}
+
+/// The cells of a JSON array of ids, in id order (SQLite).
+struct TouchedCells;
+
+impl Statement for TouchedCells {
+    const SQL: &'static str = "SELECT id, scope, coalition, dimension, key, commitments, \
+        makers, pledged_usd_minor, disbursed_usd_minor, percent_sum, percent_n \
+        FROM stat_cells WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id";
+}
+
+impl Rows for TouchedCells {
+    type SqlType = (
+        Text,
+        Text,
+        Text,
+        Text,
+        Text,
+        BigInt,
+        BigInt,
+        Text,
+        Text,
+        BigInt,
+        BigInt,
+    );
+}
+
+/// The counts of these organizations (a JSON array) in these cells (SQLite).
+struct TouchedMakers;
+
+impl Statement for TouchedMakers {
+    const SQL: &'static str = "SELECT cell_id, organization_id, commitments \
+        FROM stat_cell_makers WHERE cell_id IN (SELECT value FROM json_each(?)) \
+        AND organization_id IN (SELECT value FROM json_each(?)) \
+        ORDER BY cell_id, organization_id";
+}
+
+impl Rows for TouchedMakers {
+    type SqlType = (Text, Text, BigInt);
+}
+
+fn json_error(error: serde_json::Error) -> diesel::result::Error {
+    diesel::result::Error::SerializationError(Box::new(error))
 }
 
 /// Cells' new figures (SQLite), from a JSON array of `[id, commitments,

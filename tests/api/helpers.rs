@@ -309,12 +309,12 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str
 pub fn commitment_body(title: &str) -> Value {
     json!({
         "coalition": "technology-innovation",
-        "action_areas": [1, 4],
+        "action_areas": [4, 1],
         "title": title,
         "description": "Weekly coding clubs in 40 secondary schools.",
         "types": ["programmatic", "financial"],
         "pledge": {"amount": "250000.00", "currency": "EUR", "amount_usd": "270000.00"},
-        "countries": ["KH", "LA"],
+        "countries": ["LA", "KH"],
         "regions": ["Asia and the Pacific"],
         "start_year": 2022,
         "end_year": 2025,
