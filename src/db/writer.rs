@@ -14,7 +14,14 @@
 //!
 //! Should a write panic, the whole batch is rolled back, every write in it
 //! answers an error (none of them is stored), and the connection is opened
-//! again.
+//! again. The read cache is made stale after each batch and before its
+//! writes are answered, so a caller reads its own write.
+//!
+//! The transaction begins `IMMEDIATE`, taking the write lock at once and
+//! waiting up to the busy timeout for another process's writer (the command
+//! line, a second instance on the same file); a deferred `BEGIN` would read
+//! first and fail at its first write, without waiting, whenever another
+//! process had written meanwhile.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -108,7 +115,9 @@ impl Writer {
             return Err(E::from(DbError::Cancelled));
         }
         // A dropped answer: the batch's thread panicked in this write.
-        answer.await.unwrap_or(Err(E::from(DbError::Cancelled)))
+        answer
+            .await
+            .unwrap_or_else(|_| Err(E::from(DbError::Cancelled)))
     }
 }
 
@@ -136,63 +145,92 @@ fn run(manager: &ConnectionManager, cache: &ReadCache, queue: &Receiver<Job>, co
                 }
             },
         };
-        if !commit_together(conn, batch) {
-            // A write panicked: its transaction is rolled back as the
-            // connection closes; start the next batch on a new one.
+        let settled = commit_together(conn, batch);
+        // Committed or not, what was read before may be stale now: made
+        // stale before any write is answered, so its caller reads it.
+        cache.invalidate();
+        if !settled.reusable {
+            // A write panicked or the transaction could not be ended: the
+            // connection closes (rolling back what is open) and the next
+            // batch starts on a new one.
             connection = None;
         }
-        // Committed or not, what was read before may be stale now.
-        cache.invalidate();
+        settled.answer();
     }
 }
 
-/// Runs `batch` in one transaction and answers each write; `false` when a
-/// write panicked and the connection should not be used again.
-fn commit_together(conn: &mut DbConnection, batch: Vec<Job>) -> bool {
+/// What a batch came to, for its writes to be answered.
+struct Settled {
+    /// The writes that ran, to be told `failed`.
+    ran: Vec<Answer>,
+    /// The writes that did not run, to be told `failed`.
+    not_run: Vec<Job>,
+    /// What undid the batch; `None` when it committed.
+    failed: Option<Arc<DbError>>,
+    /// Whether the connection may serve the next batch.
+    reusable: bool,
+}
+
+impl Settled {
+    fn answer(self) {
+        for answer in self.ran {
+            answer(self.failed.clone());
+        }
+        let error = self.failed.unwrap_or_else(|| Arc::new(DbError::Cancelled));
+        fail_with(self.not_run, &error);
+    }
+}
+
+/// Runs `batch` in one transaction, each write in a savepoint, and commits.
+fn commit_together(conn: &mut DbConnection, batch: Vec<Job>) -> Settled {
     type Manager = <DbConnection as Connection>::TransactionManager;
     let DbConnection::Sqlite(sqlite) = &mut *conn else {
         unreachable!("the writer thread serves SQLite only");
     };
     if let Err(error) = AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
-        fail(batch, DbError::from(error));
-        return true;
+        return Settled {
+            ran: Vec::new(),
+            not_run: batch,
+            failed: Some(Arc::new(DbError::from(error))),
+            reusable: true,
+        };
     }
-    let mut answers = Vec::with_capacity(batch.len());
+    let mut ran = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
-    for job in jobs.by_ref() {
-        match catch_unwind(AssertUnwindSafe(|| in_savepoint(conn, job))) {
-            Ok(Ok(answer)) => answers.push(answer),
+    while let Some(job) = jobs.next() {
+        let failed = match catch_unwind(AssertUnwindSafe(|| in_savepoint(conn, job))) {
+            Ok(Ok(answer)) => {
+                ran.push(answer);
+                continue;
+            }
+            // The savepoint could not be kept or undone: undo the batch.
             Ok(Err(error)) => {
-                // The savepoint could not be kept or undone: undo the batch.
                 let _ = Manager::rollback_transaction(conn);
-                let error = Arc::new(DbError::from(error));
-                answers
-                    .into_iter()
-                    .for_each(|answer| answer(Some(error.clone())));
-                fail_with(jobs.collect(), &error);
-                return true;
+                DbError::from(error)
             }
-            Err(_) => {
-                let error = Arc::new(DbError::Cancelled);
-                answers
-                    .into_iter()
-                    .for_each(|answer| answer(Some(error.clone())));
-                fail_with(jobs.collect(), &error);
-                return false;
-            }
-        }
+            // The panicking write's answer went with it.
+            Err(_) => DbError::Cancelled,
+        };
+        return Settled {
+            ran,
+            not_run: jobs.collect(),
+            failed: Some(Arc::new(failed)),
+            reusable: false,
+        };
     }
-    let failed = match Manager::commit_transaction(conn) {
-        Ok(()) => None,
+    let (failed, reusable) = match Manager::commit_transaction(conn) {
+        Ok(()) => (None, true),
         Err(error) => {
             let _ = Manager::rollback_transaction(conn);
-            Some(Arc::new(DbError::from(error)))
+            (Some(Arc::new(DbError::from(error))), false)
         }
     };
-    answers
-        .into_iter()
-        .for_each(|answer| answer(failed.clone()));
-    true
+    Settled {
+        ran,
+        not_run: Vec::new(),
+        failed,
+        reusable,
+    }
 }
 
 /// Runs one write in a savepoint, released when the write succeeded and
