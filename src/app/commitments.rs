@@ -20,7 +20,6 @@ use crate::domain::commitment::{self as rules, CommitmentStatus, Move, Refusal, 
 use crate::domain::commitment_content::{CoalitionRules, Content, ContentEdit, ContentFields};
 use crate::domain::policy::{self, Action, Actor, Visibility, authorize};
 use crate::domain::progress::Cycle;
-use crate::domain::stats::Facts;
 use crate::domain::validation::{FieldError, quote};
 
 const THIS: &str = "this commitment";
@@ -549,12 +548,8 @@ fn make_move_in(
             if !record_move(conn, &actor, &row, (version, next), moved, now, &mut trail)? {
                 return Ok(false);
             }
-            // A move changes the state and may stamp the submission, no other fact.
-            let after = before.clone().map(|facts| Facts {
-                status: to,
-                submitted: facts.submitted || wanted.rule().stamps == Some(Stamp::SubmittedAt),
-                ..facts
-            });
+            let submits = wanted.rule().stamps == Some(Stamp::SubmittedAt);
+            let after = before.clone().map(|facts| facts.moved(to, submits));
             stats::refresh_to(conn, before.as_ref(), after.as_ref())?;
             events::insert_events(conn, &trail)?;
             Ok(true)

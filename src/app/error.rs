@@ -123,7 +123,10 @@ impl From<DbError> for AppError {
             }
             DbError::Cancelled => Self::Internal(anyhow::anyhow!(DbError::Cancelled)),
             DbError::Batch(error) => match &*error {
-                DbError::Pool(_) | DbError::Connect(_) => Self::Unavailable,
+                DbError::Pool(_) | DbError::Connect(_) => {
+                    tracing::warn!(%error, "database unreachable");
+                    Self::Unavailable
+                }
                 _ => Self::Internal(anyhow::anyhow!(error.to_string())),
             },
         }

@@ -2,12 +2,13 @@
 //! every call, each `UPDATE`, each `IN (…)` list and each raw query: on the
 //! write path that was the largest part of the writer's time (`perf`:
 //! `sqlite3Prepare`). A `Cached` statement is prepared once per connection,
-//! keyed by its type, and only bound again.
+//! keyed by its type, and only bound again. Its values are text: a list is
+//! bound as one JSON array and read with `json_each`.
 
 use std::marker::PhantomData;
 
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 use diesel::sqlite::{Sqlite, SqliteConnection};
 use diesel::{QueryResult, RunQueryDsl};
 
@@ -21,21 +22,14 @@ pub trait Rows: Statement {
     type SqlType;
 }
 
-/// A value bound to a `?`.
-#[derive(Debug, Clone)]
-pub enum Value<'a> {
-    Text(&'a str),
-    BigInt(i64),
-}
-
 /// Statement `S` with its values, in the order of its `?`s.
 pub struct Cached<'a, S> {
-    values: Vec<Value<'a>>,
+    values: Vec<&'a str>,
     statement: PhantomData<S>,
 }
 
 impl<'a, S: Statement> Cached<'a, S> {
-    pub fn new(values: Vec<Value<'a>>) -> Self {
+    pub fn new(values: Vec<&'a str>) -> Self {
         debug_assert_eq!(
             S::SQL.matches('?').count(),
             values.len(),
@@ -64,10 +58,7 @@ impl<S: Statement> QueryFragment<Sqlite> for Cached<'_, S> {
         let mut parts = S::SQL.split('?');
         out.push_sql(parts.next().unwrap_or_default());
         for (value, part) in self.values.iter().zip(parts) {
-            match value {
-                Value::Text(text) => out.push_bind_param::<Text, str>(*text)?,
-                Value::BigInt(number) => out.push_bind_param::<BigInt, _>(number)?,
-            }
+            out.push_bind_param::<Text, str>(*value)?;
             out.push_sql(part);
         }
         Ok(())

@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 
 use super::DbConnection;
-use super::cached::{Cached, Rows, Statement, Value};
+use super::cached::{Cached, Rows, Statement};
 use super::schema::{
     commitment_action_areas, commitment_countries, commitment_regions, commitment_types,
     commitments, organizations, progress_reports, stat_cell_makers, stat_cells,
@@ -18,7 +19,6 @@ use crate::domain::progress::ImplementationStatus;
 use crate::domain::stats::{
     Cell, CellChange, Dimension, Facts, LatestReport, Measures, Scope, changes,
 };
-use diesel::sql_types::{BigInt, Text};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = stat_cells)]
@@ -302,7 +302,7 @@ pub fn refresh_to(
 /// Brings the figures from a commitment's `before` facts to its facts now.
 pub fn refresh(conn: &mut DbConnection, id: &str, before: Option<&Facts>) -> QueryResult<()> {
     let after = facts(conn, id)?;
-    apply(conn, &changes(before, after.as_ref()))
+    refresh_to(conn, before, after.as_ref())
 }
 
 /// Adds `changes` to the cells, under row locks taken in id order (so that
@@ -330,23 +330,6 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    // The rows the change touches, in id order (a macro: each backend's
-    // query is its own type).
-    macro_rules! touched {
-        () => {
-            (
-                stat_cells::table
-                    .filter(stat_cells::id.eq_any(&ids))
-                    .order(stat_cells::id)
-                    .select(StatCellRow::as_select()),
-                stat_cell_makers::table
-                    .filter(stat_cell_makers::cell_id.eq_any(&ids))
-                    .filter(stat_cell_makers::organization_id.eq_any(&organizations))
-                    .order((stat_cell_makers::cell_id, stat_cell_makers::organization_id))
-                    .select(StatMakerRow::as_select()),
-            )
-        };
-    }
     let (current, current_makers): (Vec<StatCellRow>, Vec<StatMakerRow>) = match conn {
         DbConnection::Postgresql(pg) => {
             let zeros: Vec<StatCellRow> = by_id
@@ -375,16 +358,28 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
                     .on_conflict_do_nothing()
                     .execute(pg)?;
             }
-            let (cells, makers) = touched!();
-            (cells.for_update().load(pg)?, makers.for_update().load(pg)?)
+            // The rows the change touches, in id order.
+            let cells = stat_cells::table
+                .filter(stat_cells::id.eq_any(&ids))
+                .order(stat_cells::id)
+                .select(StatCellRow::as_select())
+                .for_update()
+                .load(pg)?;
+            let makers = stat_cell_makers::table
+                .filter(stat_cell_makers::cell_id.eq_any(&ids))
+                .filter(stat_cell_makers::organization_id.eq_any(&organizations))
+                .order((stat_cell_makers::cell_id, stat_cell_makers::organization_id))
+                .select(StatMakerRow::as_select())
+                .for_update()
+                .load(pg)?;
+            (cells, makers)
         }
         DbConnection::Sqlite(sqlite) => {
             let ids = serde_json::to_string(&ids).map_err(json_error)?;
             let organizations = serde_json::to_string(&organizations).map_err(json_error)?;
             (
-                Cached::<TouchedCells>::new(vec![Value::Text(&ids)]).load(sqlite)?,
-                Cached::<TouchedMakers>::new(vec![Value::Text(&ids), Value::Text(&organizations)])
-                    .load(sqlite)?,
+                Cached::<TouchedCells>::new(vec![&ids]).load(sqlite)?,
+                Cached::<TouchedMakers>::new(vec![&ids, &organizations]).load(sqlite)?,
             )
         }
     };
@@ -554,7 +549,7 @@ fn write_makers(
                     })
                     .collect();
                 let values = serde_json::Value::from(values).to_string();
-                Cached::<UpdateMakers>::new(vec![Value::Text(&values)]).execute(sqlite)?;
+                Cached::<UpdateMakers>::new(vec![&values]).execute(sqlite)?;
             }
         }
     }
@@ -618,7 +613,7 @@ fn write_cells(
                     })
                     .collect();
                 let values = serde_json::Value::from(values).to_string();
-                Cached::<UpdateCells>::new(vec![Value::Text(&values)]).execute(sqlite)?;
+                Cached::<UpdateCells>::new(vec![&values]).execute(sqlite)?;
             }
         }
     }

@@ -228,6 +228,16 @@ impl Measures {
 }
 
 impl Facts {
+    /// The same commitment after a move to `to`, which stamps its first
+    /// submission when `submits`: a move changes no other fact.
+    pub fn moved(self, to: CommitmentStatus, submits: bool) -> Self {
+        Self {
+            status: to,
+            submitted: self.submitted || submits,
+            ..self
+        }
+    }
+
     /// What this commitment adds to each cell it counts in.
     pub fn measures(&self) -> Measures {
         let report = self.latest_report;
