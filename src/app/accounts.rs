@@ -165,57 +165,61 @@ pub async fn update_user(
     change: Sent<AccountChange>,
 ) -> AppResult<UserWithScopes> {
     authorize(Some(&actor), Action::ManageUsers)?;
-    db.write(move |conn| {
-        // Before the account is read: see `lock_active_admins`.
-        let active_admins = queries::lock_active_admins(conn)?;
-        let current = queries::find_user(conn, &id)?.ok_or(AppError::NotFound(THIS))?;
-        let checked = precondition.check(current.user.version)?;
-        let change = change?;
-        let was = current.membership();
-        let will_be = change.apply(&was);
-        let mut errors = will_be.shape_errors();
-        if errors.is_empty() {
-            errors = missing_ties(conn, &will_be)?;
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
-        if removes_last_admin(&was, &will_be, active_admins.len()) {
-            return Err(AppError::conflict(
-                "last_admin",
-                "this is the last active admin: make another admin first",
-            ));
-        }
-        let now = db::now();
-        let changes = UserChanges {
-            display_name: change.display_name.map(|n| n.as_str().to_owned()),
-            role: Some(will_be.role.into()),
-            organization_id: Some(will_be.organization_id.clone()),
-            active: Some(will_be.active),
-            tokens_valid_after: (will_be != was).then_some(now),
-            version: None,
-            updated_at: Some(now),
-        };
-        checked.write(
-            conn,
-            THIS,
-            |conn, version, next| {
-                let changes = UserChanges {
-                    version: Some(next),
-                    ..changes
-                };
-                if !queries::update_user(conn, &id, version, &changes)? {
-                    return Ok(false);
-                }
-                if will_be.coalitions != was.coalitions {
-                    queries::replace_coalitions(conn, &id, &will_be.coalitions)?;
-                }
-                Ok(true)
-            },
-            |conn| queries::find_user(conn, &id)?.ok_or(AppError::NotFound(THIS)),
-        )
-    })
-    .await
+    let changed = db
+        .write(move |conn| {
+            // Before the account is read: see `lock_active_admins`.
+            let active_admins = queries::lock_active_admins(conn)?;
+            let current = queries::find_user(conn, &id)?.ok_or(AppError::NotFound(THIS))?;
+            let checked = precondition.check(current.user.version)?;
+            let change = change?;
+            let was = current.membership();
+            let will_be = change.apply(&was);
+            let mut errors = will_be.shape_errors();
+            if errors.is_empty() {
+                errors = missing_ties(conn, &will_be)?;
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Invalid(errors));
+            }
+            if removes_last_admin(&was, &will_be, active_admins.len()) {
+                return Err(AppError::conflict(
+                    "last_admin",
+                    "this is the last active admin: make another admin first",
+                ));
+            }
+            let now = db::now();
+            let changes = UserChanges {
+                display_name: change.display_name.map(|n| n.as_str().to_owned()),
+                role: Some(will_be.role.into()),
+                organization_id: Some(will_be.organization_id.clone()),
+                active: Some(will_be.active),
+                tokens_valid_after: (will_be != was).then_some(now),
+                version: None,
+                updated_at: Some(now),
+            };
+            checked.write(
+                conn,
+                THIS,
+                |conn, version, next| {
+                    let changes = UserChanges {
+                        version: Some(next),
+                        ..changes
+                    };
+                    if !queries::update_user(conn, &id, version, &changes)? {
+                        return Ok(false);
+                    }
+                    if will_be.coalitions != was.coalitions {
+                        queries::replace_coalitions(conn, &id, &will_be.coalitions)?;
+                    }
+                    Ok(true)
+                },
+                |conn| queries::find_user(conn, &id)?.ok_or(AppError::NotFound(THIS)),
+            )
+        })
+        .await;
+    // Tokens are checked against kept accounts: this one may have changed.
+    db.cache().forget_accounts();
+    changed
 }
 
 /// An access token, as signed.

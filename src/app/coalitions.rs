@@ -49,30 +49,34 @@ pub async fn update(
     change: Sent<SettingsChange>,
 ) -> AppResult<CoalitionRecord> {
     authorize(Some(&actor), Action::ManageCoalitions)?;
-    db.write(move |conn| {
-        let current = queries::find_coalition(conn, &slug)?.ok_or(AppError::NotFound(THIS))?;
-        let checked = precondition.check(current.version)?;
-        let settings = current.settings().apply(&change?)?;
-        checked.write(
-            conn,
-            THIS,
-            |conn, version, next| {
-                let changes = CoalitionChanges {
-                    submissions_open_on: Some(settings.window.opens_on),
-                    submissions_close_on: Some(settings.window.closes_on),
-                    period_start_year: Some(settings.period_start_year),
-                    period_end_year: Some(settings.period_end_year),
-                    version: Some(next),
-                    updated_at: Some(db::now()),
-                };
-                queries::update_coalition(conn, &slug, version, &changes)
-            },
-            |conn| {
-                queries::load_coalitions(conn, Some(&slug), Language::En)?
-                    .pop()
-                    .ok_or(AppError::NotFound(THIS))
-            },
-        )
-    })
-    .await
+    let changed = db
+        .write(move |conn| {
+            let current = queries::find_coalition(conn, &slug)?.ok_or(AppError::NotFound(THIS))?;
+            let checked = precondition.check(current.version)?;
+            let settings = current.settings().apply(&change?)?;
+            checked.write(
+                conn,
+                THIS,
+                |conn, version, next| {
+                    let changes = CoalitionChanges {
+                        submissions_open_on: Some(settings.window.opens_on),
+                        submissions_close_on: Some(settings.window.closes_on),
+                        period_start_year: Some(settings.period_start_year),
+                        period_end_year: Some(settings.period_end_year),
+                        version: Some(next),
+                        updated_at: Some(db::now()),
+                    };
+                    queries::update_coalition(conn, &slug, version, &changes)
+                },
+                |conn| {
+                    queries::load_coalitions(conn, Some(&slug), Language::En)?
+                        .pop()
+                        .ok_or(AppError::NotFound(THIS))
+                },
+            )
+        })
+        .await;
+    // New commitments and submissions are checked against kept rules.
+    db.cache().forget_rules();
+    changed
 }

@@ -8,13 +8,15 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::idempotency::{self, Replayable, StoredAnswer};
+use super::versioning::Checked;
 use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
-use crate::db::cache::ReadCache;
+use crate::db::cache::{KeptRules, ReadCache};
 use crate::db::commitments::{
     self as queries, CommitmentChanges, CommitmentFilter, CommitmentParts, CommitmentRecord,
     CommitmentRow, CommitmentView, ReviewRow,
 };
 use crate::db::events::{self, EventRow, NewEvent, Subject};
+use crate::db::organizations;
 use crate::db::{self, Db, DbConnection, expressions, reference, stats};
 use crate::domain::commitment::{self as rules, CommitmentStatus, Move, Refusal, Side, Stamp};
 use crate::domain::commitment_content::{CoalitionRules, Content, ContentEdit, ContentFields};
@@ -54,7 +56,8 @@ where
         attempts += 1;
         let (actor, new) = (actor.clone(), new.clone());
         let owner = actor.user_id.clone();
-        let create = move |conn: &mut DbConnection| create_in(conn, today, &actor, &new);
+        let cache = db.cache();
+        let create = move |conn: &mut DbConnection| create_in(conn, &cache, today, &actor, &new);
         let attempt =
             idempotency::write_once(db, owner, replayable.clone(), create, render.clone()).await;
         match attempt {
@@ -69,22 +72,26 @@ where
 
 fn create_in(
     conn: &mut DbConnection,
+    cache: &ReadCache,
     today: NaiveDate,
     actor: &Actor,
     new: &NewCommitment,
 ) -> AppResult<CommitmentRecord> {
     let organization_id = actor
         .organization_id
-        .clone()
+        .as_deref()
         .ok_or_else(|| AppError::Forbidden("only makers create commitments".into()))?;
-    let (coalition, rules) = coalition_rules(conn, &new.coalition)?;
-    let content = Content::parse(&new.content, &rules)?;
-    if !expressions::is_accepted(conn, &organization_id, &coalition.slug)? {
+    let kept = coalition_rules(conn, cache, &new.coalition)?;
+    let (coalition, rules) = &*kept;
+    let content = Content::parse(&new.content, rules)?;
+    if !expressions::is_accepted(conn, organization_id, &coalition.slug)? {
         return Err(AppError::Forbidden(format!(
             "your organization's expression of interest in {} has not been accepted yet",
             coalition.slug
         )));
     }
+    let organization = organizations::find_organization(conn, organization_id)?
+        .ok_or_else(|| db::corrupt("maker's organization", organization_id))?;
     let now = db::now();
     let year = now.year();
     let number = queries::next_reference_number(conn, &coalition.slug, year)?;
@@ -93,7 +100,7 @@ fn create_in(
     let row = CommitmentRow {
         id: db::new_id(),
         reference: rules::reference(&coalition.reference_prefix, year, number),
-        organization_id,
+        organization_id: organization.id.clone(),
         coalition_slug: coalition.slug.clone(),
         status: CommitmentStatus::Draft,
         title: content.title.clone(),
@@ -112,7 +119,7 @@ fn create_in(
     };
     queries::insert_commitment(conn, &row, &content)?;
     events::insert_event(conn, &event(&row, actor, "create", None, None))?;
-    Ok(queries::inserted_record(conn, row, &content, today)?)
+    Ok(queries::inserted_record(row, organization, &content, today))
 }
 
 /// One commitment, if the caller may see it, as of `today`. Public ones
@@ -303,6 +310,7 @@ pub async fn update(
     precondition: Precondition,
     edit: Sent<ContentEdit>,
 ) -> AppResult<CommitmentRecord> {
+    let cache = db.cache();
     db.write(move |conn| {
         let row = visible(conn, Some(&actor), &id)?;
         let sides = policy::sides(&actor, &row.organization_id, &row.coalition_slug);
@@ -321,9 +329,9 @@ pub async fn update(
             ));
         }
         let checked = precondition.check(row.version)?;
-        let (_, rules) = coalition_rules(conn, &row.coalition_slug)?;
+        let kept = coalition_rules(conn, &cache, &row.coalition_slug)?;
         let current = queries::load_record(conn, row.clone(), today)?;
-        let content = Content::parse(&edit?.apply(ContentFields::from(&current.content)), &rules)?;
+        let content = Content::parse(&edit?.apply(ContentFields::from(&current.content)), &kept.1)?;
         let before = stats::facts(conn, &row.id)?;
         checked.write(
             conn,
@@ -370,17 +378,15 @@ pub async fn submit(
         wanted: Move::Submit,
         words: String::new(),
     });
-    make_move(
-        db,
-        today,
+    let asked = AskedMove {
         actor,
         id,
         precondition,
-        Side::Maker,
+        side: Side::Maker,
         request,
-        None,
-    )
-    .await
+        known: None,
+    };
+    make_move(db, today, asked).await
 }
 
 /// Withdraws a commitment (its makers), with a reason.
@@ -396,18 +402,15 @@ pub async fn withdraw(
         wanted: Move::Withdraw,
         words,
     });
-    let known = Some(Move::Withdraw);
-    make_move(
-        db,
-        today,
+    let asked = AskedMove {
         actor,
         id,
         precondition,
-        Side::Maker,
+        side: Side::Maker,
         request,
-        known,
-    )
-    .await
+        known: Some(Move::Withdraw),
+    };
+    make_move(db, today, asked).await
 }
 
 /// A coalition lead's review: approve, reject, request changes, verify completion.
@@ -419,7 +422,15 @@ pub async fn review(
     precondition: Precondition,
     review: Sent<MoveRequest>,
 ) -> AppResult<CommitmentRecord> {
-    make_move(db, today, actor, id, precondition, Side::Lead, review, None).await
+    let asked = AskedMove {
+        actor,
+        id,
+        precondition,
+        side: Side::Lead,
+        request: review,
+        known: None,
+    };
+    make_move(db, today, asked).await
 }
 
 /// `review`, at most once per `Idempotency-Key` (`request`): a retry of a
@@ -443,57 +454,76 @@ where
     R: FnOnce(&CommitmentRecord) -> AppResult<StoredAnswer> + Send + 'static,
 {
     let owner = actor.user_id.clone();
-    let make = move |conn: &mut DbConnection| {
-        make_move_in(
-            conn,
-            today,
-            actor,
-            id,
-            precondition,
-            Side::Lead,
-            review,
-            None,
-        )
+    let asked = AskedMove {
+        actor,
+        id,
+        precondition,
+        side: Side::Lead,
+        request: review,
+        known: None,
     };
+    let cache = db.cache();
+    let make = move |conn: &mut DbConnection| make_move_in(conn, &cache, today, asked);
     idempotency::write_once(db, owner, request, make, render).await
+}
+
+/// A move as asked: by whom, on which commitment, from which side, having
+/// seen which version. `known` is the move when the request did not parse.
+struct AskedMove {
+    actor: Actor,
+    id: String,
+    precondition: Precondition,
+    side: Side,
+    request: Sent<MoveRequest>,
+    known: Option<Move>,
 }
 
 /// Makes a move of `side` on commitment `id`: visibility (404), side (403),
 /// state and submission window (409), precondition (428/412), reason (422);
 /// then the new state, what the move stamps, its review and its event, in
-/// one transaction. `known` is the move when the request did not parse.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one use case behind three entry points"
-)]
-async fn make_move(
-    db: &Db,
-    today: NaiveDate,
-    actor: Actor,
-    id: String,
-    precondition: Precondition,
-    side: Side,
-    request: Sent<MoveRequest>,
-    known: Option<Move>,
-) -> AppResult<CommitmentRecord> {
-    db.write(move |conn| make_move_in(conn, today, actor, id, precondition, side, request, known))
+/// one transaction.
+async fn make_move(db: &Db, today: NaiveDate, asked: AskedMove) -> AppResult<CommitmentRecord> {
+    let cache = db.cache();
+    db.write(move |conn| make_move_in(conn, &cache, today, asked))
         .await
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one use case behind three entry points"
-)]
 fn make_move_in(
     conn: &mut DbConnection,
+    cache: &ReadCache,
     today: NaiveDate,
-    actor: Actor,
-    id: String,
-    precondition: Precondition,
-    side: Side,
-    request: Sent<MoveRequest>,
-    known: Option<Move>,
+    asked: AskedMove,
 ) -> AppResult<CommitmentRecord> {
+    let planned = plan_move(conn, cache, today, asked)?;
+    write_move(conn, planned, today)
+}
+
+/// A move decided on what was read, for `write_move` in the same transaction.
+struct PlannedMove {
+    actor: Actor,
+    row: CommitmentRow,
+    /// The commitment as read, for its figures and the answer.
+    parts: CommitmentParts,
+    checked: Checked,
+    moved: Moved,
+}
+
+/// Decides a move as asked, on the commitment as it reads now, or refuses
+/// it; reads what writing it needs.
+fn plan_move(
+    conn: &mut DbConnection,
+    cache: &ReadCache,
+    today: NaiveDate,
+    asked: AskedMove,
+) -> AppResult<PlannedMove> {
+    let AskedMove {
+        actor,
+        id,
+        precondition,
+        side,
+        request,
+        known,
+    } = asked;
     let row = visible(conn, Some(&actor), &id)?;
     let sides = policy::sides(&actor, &row.organization_id, &row.coalition_slug);
     if !sides.contains(&side) {
@@ -524,37 +554,69 @@ fn make_move_in(
     };
     let wanted = request.wanted;
     let to = transition(wanted)?;
-    let now = db::now();
     if wanted == Move::Submit {
-        let coalition = reference::find_coalition(conn, &row.coalition_slug)?
-            .ok_or_else(|| db::corrupt("coalition", &row.coalition_slug))?;
+        let kept = coalition_rules(conn, cache, &row.coalition_slug)?;
+        let coalition = &kept.0;
         if let Some(refusal) = coalition.settings().window.refusal(&coalition.slug, today) {
             return Err(AppError::conflict("submission_window_closed", refusal));
         }
     }
     let checked = precondition.check(row.version)?;
     let reason = rules::reason(wanted, &request.words).map_err(AppError::invalid)?;
-    let before = stats::facts(conn, &row.id)?;
+    let parts = queries::load_parts(conn, vec![row.clone()])?
+        .pop()
+        .ok_or(AppError::NotFound(THIS))?;
+    Ok(PlannedMove {
+        actor,
+        row,
+        parts,
+        checked,
+        moved: Moved { wanted, to, reason },
+    })
+}
+
+/// Writes a planned move: the new state and what goes with it (review,
+/// figures, event), if the commitment is still at the version it was
+/// planned on (412 otherwise).
+fn write_move(
+    conn: &mut DbConnection,
+    planned: PlannedMove,
+    today: NaiveDate,
+) -> AppResult<CommitmentRecord> {
+    let PlannedMove {
+        actor,
+        row,
+        parts,
+        checked,
+        moved,
+    } = planned;
+    let (wanted, to) = (moved.wanted, moved.to);
+    let now = db::now();
+    let before = stats::facts_of_parts(conn, &parts)?;
+    let written = std::cell::Cell::new(None);
     checked.write(
         conn,
         THIS,
         |conn, version, next| {
-            let moved = Moved {
-                wanted,
-                to,
-                reason: reason.clone(),
-            };
             let mut trail = Vec::new();
-            if !record_move(conn, &actor, &row, (version, next), moved, now, &mut trail)? {
+            let Some(moved) =
+                record_move(conn, &actor, &row, (version, next), moved, now, &mut trail)?
+            else {
                 return Ok(false);
-            }
+            };
+            written.set(Some(moved));
             let submits = wanted.rule().stamps == Some(Stamp::SubmittedAt);
-            let after = before.clone().map(|facts| facts.moved(to, submits));
-            stats::refresh_to(conn, before.as_ref(), after.as_ref())?;
+            let after = before.clone().moved(to, submits);
+            stats::refresh_to(conn, Some(&before), Some(&after))?;
             events::insert_events(conn, &trail)?;
             Ok(true)
         },
-        |conn| reload(conn, &row.id, today),
+        |conn| {
+            let row = written
+                .take()
+                .ok_or_else(|| db::corrupt("moved commitment", &row.id))?;
+            Ok(queries::moved_record(conn, parts, row, today)?)
+        },
     )
 }
 
@@ -568,7 +630,7 @@ pub(super) struct Moved {
 /// Writes a decided move on `row` (at `version`, now `next`): the new state
 /// and what the move stamps, and its review when a lead decided; adds its
 /// event to `trail`, for the caller to write once the figures are current.
-/// `false` when the commitment moved on meanwhile.
+/// Answers the row as written; `None` when the commitment moved on meanwhile.
 pub(super) fn record_move(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -577,19 +639,26 @@ pub(super) fn record_move(
     moved: Moved,
     now: NaiveDateTime,
     trail: &mut Vec<NewEvent>,
-) -> diesel::QueryResult<bool> {
+) -> diesel::QueryResult<Option<CommitmentRow>> {
     let Moved { wanted, to, reason } = moved;
     let rule = wanted.rule();
-    let changes = CommitmentChanges {
-        status: Some(to.into()),
-        submitted_at: (rule.stamps == Some(Stamp::SubmittedAt)).then_some(Some(now)),
-        approved_at: (rule.stamps == Some(Stamp::ApprovedAt)).then_some(Some(now)),
-        version: Some(next),
-        updated_at: Some(now),
-        ..CommitmentChanges::default()
+    let stamped = |stamp, was| {
+        if rule.stamps == Some(stamp) {
+            Some(now)
+        } else {
+            was
+        }
     };
-    if !queries::update_commitment(conn, &row.id, version, &changes)? {
-        return Ok(false);
+    let written = CommitmentRow {
+        status: to,
+        submitted_at: stamped(Stamp::SubmittedAt, row.submitted_at),
+        approved_at: stamped(Stamp::ApprovedAt, row.approved_at),
+        version: next,
+        updated_at: now,
+        ..row.clone()
+    };
+    if !queries::move_commitment(conn, &written, version)? {
+        return Ok(None);
     }
     if rule.records_review {
         queries::insert_review(
@@ -606,18 +675,14 @@ pub(super) fn record_move(
             },
         )?;
     }
-    let moved = CommitmentRow {
-        status: to,
-        ..row.clone()
-    };
     trail.push(event(
-        &moved,
+        &written,
         actor,
         wanted.as_str(),
         Some(row.status),
         reason,
     ));
-    Ok(true)
+    Ok(Some(written))
 }
 
 pub(super) fn not_your_move(side: Side, row: &CommitmentRow) -> AppError {
@@ -672,11 +737,17 @@ fn reload(conn: &mut DbConnection, id: &str, today: NaiveDate) -> AppResult<Comm
     Ok(queries::load_record(conn, row, today)?)
 }
 
-/// The coalition's rules, or a 422 naming `coalition` when it does not exist.
+/// The coalition and its rules, or a 422 naming `coalition` when it does
+/// not exist; from the read cache when it holds them (see `db::cache`).
 fn coalition_rules(
     conn: &mut DbConnection,
+    cache: &ReadCache,
     slug: &str,
-) -> AppResult<(reference::CoalitionRow, CoalitionRules)> {
+) -> AppResult<Arc<KeptRules>> {
+    if let Some(kept) = cache.rules(slug) {
+        return Ok(kept);
+    }
+    let generation = cache.rules_generation();
     let coalition = reference::find_coalition(conn, slug)?.ok_or_else(|| {
         AppError::invalid(FieldError::new(
             "coalition",
@@ -689,7 +760,9 @@ fn coalition_rules(
         period_start_year: coalition.period_start_year,
         period_end_year: coalition.period_end_year,
     };
-    Ok((coalition, rules))
+    let kept = Arc::new((coalition, rules));
+    cache.keep_rules(kept.clone(), generation);
+    Ok(kept)
 }
 
 /// The event of `action` on `row` (in its new state) by `actor`.

@@ -49,20 +49,31 @@ where
     R: FnOnce(&T) -> AppResult<StoredAnswer> + Send + 'static,
 {
     let (who, asked) = (owner.clone(), request.clone());
+    // An answer to keep is rendered in the write; any other once written,
+    // off the (on SQLite, one) writer.
+    let (render_in_write, render_after) = match request {
+        Some(_) => (Some(render), None),
+        None => (None, Some(render)),
+    };
     let attempt = db
         .write(move |conn| {
-            if let Some(request) = &asked
-                && let Some(kept) = replay(conn, &who, request)?
-            {
-                return Ok(kept);
+            let Some(request) = &asked else {
+                return Ok(Written::Created(create(conn)?));
+            };
+            if let Some(kept) = replay(conn, &who, request)? {
+                return Ok(Written::Answered(kept));
             }
+            let render = render_in_write.ok_or_else(|| db::corrupt("answer", "render"))?;
             let answer = render(&create(conn)?)?;
-            if let Some(request) = &asked {
-                keep(conn, &who, request, &answer)?;
-            }
-            Ok(answer)
+            keep(conn, &who, request, &answer)?;
+            Ok(Written::Answered(answer))
         })
-        .await;
+        .await
+        .and_then(|written| match (written, render_after) {
+            (Written::Answered(answer), _) => Ok(answer),
+            (Written::Created(created), Some(render)) => render(&created),
+            (Written::Created(_), None) => Err(db::corrupt("answer", "render").into()),
+        });
     match (attempt, request) {
         (Err(error @ AppError::Conflict { .. }), Some(request)) => {
             let kept = db.run(move |conn| replay(conn, &owner, &request)).await?;
@@ -70,6 +81,13 @@ where
         }
         (attempt, _) => attempt,
     }
+}
+
+/// What a write once came to: an answer already rendered (kept, or
+/// replayed), or what it created, to render.
+enum Written<T> {
+    Answered(StoredAnswer),
+    Created(T),
 }
 
 /// How long a key's answer is kept and replayed.

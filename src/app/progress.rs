@@ -230,7 +230,7 @@ pub async fn file_report(
                 reason: None,
             };
             let versions = (row.version, row.version + 1);
-            if !record_move(conn, &actor, &row, versions, moved, now, &mut trail)? {
+            if record_move(conn, &actor, &row, versions, moved, now, &mut trail)?.is_none() {
                 return Err(AppError::PreconditionFailed(
                     "the commitment changed meanwhile: reload and retry".into(),
                 ));

@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -96,12 +97,22 @@ fn authenticate(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Option<Acto
             .filter(|token| !token.is_empty())
             .ok_or_else(invalid_token)?;
         let claims = keys.verify(&token).map_err(|_| invalid_token())?;
-        let subject = claims.sub.clone();
-        let account = db
-            .run(move |conn| Ok::<_, AppError>(users::find_user(conn, &subject)?))
-            .await?
-            .ok_or_else(invalid_token)?;
-        let user = account.user;
+        let account = match db.cache().account(&claims.sub) {
+            Some(account) => account,
+            None => {
+                let cache = db.cache();
+                let generation = cache.accounts_generation();
+                let subject = claims.sub.clone();
+                let account = Arc::new(
+                    db.run(move |conn| Ok::<_, AppError>(users::find_user(conn, &subject)?))
+                        .await?
+                        .ok_or_else(invalid_token)?,
+                );
+                cache.keep_account(account.clone(), generation);
+                account
+            }
+        };
+        let user = &account.user;
         let current = user.active
             && user.role.as_str() == claims.role
             && user.tokens_valid_after.and_utc().timestamp_micros() == claims.epoch;
@@ -109,10 +120,10 @@ fn authenticate(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Option<Acto
             return Err(invalid_token());
         }
         Ok(Some(Actor {
-            user_id: user.id,
+            user_id: user.id.clone(),
             role: user.role,
-            organization_id: user.organization_id,
-            coalitions: account.coalitions,
+            organization_id: user.organization_id.clone(),
+            coalitions: account.coalitions.clone(),
         }))
     })
 }

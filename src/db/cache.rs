@@ -3,6 +3,12 @@
 //! on the day), which commitments the public's list pages hold, the
 //! coalitions in each language, and the reporting cycles.
 //!
+//! It also keeps the accounts that tokens name, which every authenticated
+//! request reads (see `account`), and the coalitions' rules, which every
+//! new commitment, edit and submission checks (see `rules`): those have
+//! generations of their own, moved on only by changes to them, so that the
+//! stream of other writes leaves them be.
+//!
 //! Invalidation is coarse and safe: every write transaction committed
 //! through `Db::write` moves the generation on, and an entry filled in an
 //! older generation is a miss. An entry is filled with the generation read
@@ -18,12 +24,25 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::commitments::CommitmentParts;
-use super::reference::CoalitionRecord;
+use super::reference::{CoalitionRecord, CoalitionRow};
+use super::users::UserWithScopes;
+use crate::domain::commitment_content::CoalitionRules;
 use crate::domain::language::Language;
 use crate::domain::progress::Cycle;
 
 /// How long an entry is trusted without a write seen here.
 pub const FRESH_FOR: Duration = Duration::from_secs(5);
+
+/// How long an account is trusted without a change to accounts seen here:
+/// how long another instance may still take a token that a change of role
+/// or state revoked.
+pub const ACCOUNT_FRESH_FOR: Duration = Duration::from_secs(2);
+
+/// Accounts kept at most.
+const ACCOUNTS: usize = 4096;
+
+/// Coalitions' rules kept at most (there are seven).
+const COALITIONS: usize = 64;
 
 /// Commitments kept at most; past it, the oldest eighth makes room.
 const COMMITMENTS: usize = 8192;
@@ -44,13 +63,19 @@ struct Entry<T> {
 struct Shelf<K, T> {
     entries: Mutex<HashMap<K, Entry<T>>>,
     capacity: usize,
+    fresh_for: Duration,
 }
 
 impl<K: Eq + Hash + Clone, T: Clone> Shelf<K, T> {
     fn new(capacity: usize) -> Self {
+        Self::fresh_for(capacity, FRESH_FOR)
+    }
+
+    fn fresh_for(capacity: usize, fresh_for: Duration) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
             capacity,
+            fresh_for,
         }
     }
 
@@ -64,7 +89,7 @@ impl<K: Eq + Hash + Clone, T: Clone> Shelf<K, T> {
     fn get(&self, key: &K, generation: u64) -> Option<T> {
         self.lock()
             .get(key)
-            .filter(|e| e.generation == generation && e.at.elapsed() < FRESH_FOR)
+            .filter(|e| e.generation == generation && e.at.elapsed() < self.fresh_for)
             .map(|e| e.value.clone())
     }
 
@@ -95,7 +120,17 @@ pub struct ReadCache {
     pages: Shelf<String, Page>,
     coalitions: Shelf<Language, Arc<Vec<CoalitionRecord>>>,
     cycles: Shelf<(), Arc<Vec<Cycle>>>,
+    /// Accounts have a generation of their own, moved on by changes to
+    /// accounts only: other writes leave them be.
+    accounts_generation: AtomicU64,
+    accounts: Shelf<String, Arc<UserWithScopes>>,
+    /// So have coalitions' rules, moved on by changes to coalitions only.
+    rules_generation: AtomicU64,
+    rules: Shelf<String, Arc<KeptRules>>,
 }
+
+/// A coalition and the rules its commitments follow.
+pub type KeptRules = (CoalitionRow, CoalitionRules);
 
 impl Default for ReadCache {
     fn default() -> Self {
@@ -105,6 +140,10 @@ impl Default for ReadCache {
             pages: Shelf::new(PAGES),
             coalitions: Shelf::new(Language::ALL.len()),
             cycles: Shelf::new(1),
+            accounts_generation: AtomicU64::new(0),
+            accounts: Shelf::fresh_for(ACCOUNTS, ACCOUNT_FRESH_FOR),
+            rules_generation: AtomicU64::new(0),
+            rules: Shelf::new(COALITIONS),
         }
     }
 }
@@ -161,6 +200,48 @@ impl ReadCache {
 
     pub fn keep_cycles(&self, value: Arc<Vec<Cycle>>, generation: u64) {
         self.cycles.put((), value, generation);
+    }
+
+    /// The accounts' generation: read it before reading the account to keep.
+    pub fn accounts_generation(&self) -> u64 {
+        self.accounts_generation.load(Ordering::Acquire)
+    }
+
+    /// A change to accounts was written (committed or not): every account
+    /// kept so far is stale. Called once the write is over.
+    pub fn forget_accounts(&self) {
+        self.accounts_generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The account of user `id`, as the tokens it holds are checked against.
+    pub fn account(&self, id: &str) -> Option<Arc<UserWithScopes>> {
+        self.accounts
+            .get(&id.to_owned(), self.accounts_generation())
+    }
+
+    pub fn keep_account(&self, account: Arc<UserWithScopes>, generation: u64) {
+        self.accounts
+            .put(account.user.id.clone(), account, generation);
+    }
+
+    /// The rules' generation: read it before reading the rules to keep.
+    pub fn rules_generation(&self) -> u64 {
+        self.rules_generation.load(Ordering::Acquire)
+    }
+
+    /// A change to coalitions was written: every rule kept so far is stale.
+    pub fn forget_rules(&self) {
+        self.rules_generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Coalition `slug` and its rules, which every new commitment, edit and
+    /// submission checks.
+    pub fn rules(&self, slug: &str) -> Option<Arc<KeptRules>> {
+        self.rules.get(&slug.to_owned(), self.rules_generation())
+    }
+
+    pub fn keep_rules(&self, rules: Arc<KeptRules>, generation: u64) {
+        self.rules.put(rules.0.slug.clone(), rules, generation);
     }
 }
 

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::cached::{Cached, Rows, Statement, Value};
 use super::organizations::{self, OrganizationRow};
 use super::progress;
 use super::schema::{
@@ -25,6 +26,7 @@ use crate::domain::progress::{Cycle, REPORTING, ReportingHealth, reporting_healt
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = commitments)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct CommitmentRow {
     pub id: String,
@@ -114,6 +116,7 @@ pub struct CommitmentTargetGroupRow {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = commitment_indicators)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct CommitmentIndicatorRow {
     pub commitment_id: String,
@@ -135,6 +138,7 @@ pub struct ReferenceCounterRow {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = reviews)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct ReviewRow {
     pub id: String,
@@ -267,12 +271,12 @@ pub fn insert_commitment(
     row: &CommitmentRow,
     content: &Content,
 ) -> QueryResult<()> {
-    diesel::insert_into(commitments::table)
+    crate::concrete!(conn, |conn| diesel::insert_into(commitments::table)
         .values((
             row.clone(),
             commitments::search_text.eq(search_text(&row.title, &row.description)),
         ))
-        .execute(conn)?;
+        .execute(conn))?;
     insert_lists(
         conn,
         &CommitmentLists::of(&row.id, &row.coalition_slug, content),
@@ -353,11 +357,11 @@ pub fn replace_content(
 }
 
 pub fn find_commitment(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CommitmentRow>> {
-    commitments::table
+    crate::concrete!(conn, |conn| commitments::table
         .find(id)
         .select(CommitmentRow::as_select())
         .first(conn)
-        .optional()
+        .optional())
 }
 
 /// The rows of these commitments, in no particular order.
@@ -377,7 +381,7 @@ pub fn find_commitments(
 /// The lists of these commitments: one query per list, whatever their number.
 fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLists> {
     Ok(CommitmentLists {
-        action_areas: crate::with_ids!(
+        action_areas: crate::with_ids!(conn =>
             commitment_action_areas::table,
             commitment_action_areas::commitment_id,
             ids,
@@ -389,7 +393,7 @@ fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLi
                 .select(CommitmentActionAreaRow::as_select())
                 .load(conn)?
         ),
-        types: crate::with_ids!(
+        types: crate::with_ids!(conn =>
             commitment_types::table,
             commitment_types::commitment_id,
             ids,
@@ -401,7 +405,7 @@ fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLi
                 .select(CommitmentTypeRow::as_select())
                 .load(conn)?
         ),
-        countries: crate::with_ids!(
+        countries: crate::with_ids!(conn =>
             commitment_countries::table,
             commitment_countries::commitment_id,
             ids,
@@ -413,7 +417,7 @@ fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLi
                 .select(CommitmentCountryRow::as_select())
                 .load(conn)?
         ),
-        regions: crate::with_ids!(
+        regions: crate::with_ids!(conn =>
             commitment_regions::table,
             commitment_regions::commitment_id,
             ids,
@@ -425,7 +429,7 @@ fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLi
                 .select(CommitmentRegionRow::as_select())
                 .load(conn)?
         ),
-        partners: crate::with_ids!(
+        partners: crate::with_ids!(conn =>
             commitment_partners::table,
             commitment_partners::commitment_id,
             ids,
@@ -437,7 +441,7 @@ fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLi
                 .select(CommitmentPartnerRow::as_select())
                 .load(conn)?
         ),
-        target_groups: crate::with_ids!(
+        target_groups: crate::with_ids!(conn =>
             commitment_target_groups::table,
             commitment_target_groups::commitment_id,
             ids,
@@ -449,7 +453,7 @@ fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLi
                 .select(CommitmentTargetGroupRow::as_select())
                 .load(conn)?
         ),
-        indicators: crate::with_ids!(
+        indicators: crate::with_ids!(conn =>
             commitment_indicators::table,
             commitment_indicators::commitment_id,
             ids,
@@ -547,15 +551,19 @@ pub fn load_records(
     today: NaiveDate,
 ) -> QueryResult<Vec<CommitmentRecord>> {
     let parts = load_parts(conn, rows)?;
-    let cycles: Vec<Cycle> = if parts.iter().any(|p| reports_on(p.row.status)) {
-        progress::list_cycles(conn)?
-            .iter()
-            .map(|c| c.cycle())
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let cycles = cycles_if(conn, parts.iter().any(|p| reports_on(p.row.status)))?;
     Ok(parts.iter().map(|p| p.record(&cycles, today)).collect())
+}
+
+/// The reporting cycles when a commitment that reports is answered; none otherwise.
+fn cycles_if(conn: &mut DbConnection, needed: bool) -> QueryResult<Vec<Cycle>> {
+    if !needed {
+        return Ok(Vec::new());
+    }
+    Ok(progress::list_cycles(conn)?
+        .iter()
+        .map(|c| c.cycle())
+        .collect())
 }
 
 /// The parts of the commitments of these rows, in their order: one query
@@ -643,13 +651,11 @@ pub fn load_parts(
 /// The whole commitment just inserted from `row` and `content`, without
 /// reading it back: its lists in the order a read gives them.
 pub fn inserted_record(
-    conn: &mut DbConnection,
     row: CommitmentRow,
+    organization: OrganizationRow,
     content: &Content,
     today: NaiveDate,
-) -> QueryResult<CommitmentRecord> {
-    let organization = organizations::find_organization(conn, &row.organization_id)?
-        .ok_or_else(|| corrupt("commitment organization", &row.organization_id))?;
+) -> CommitmentRecord {
     let mut content = content.clone();
     content.action_areas.sort_unstable();
     content.types.sort_unstable_by_key(|t| t.as_str());
@@ -664,7 +670,32 @@ pub fn inserted_record(
         reported: Vec::new(),
     };
     // No cycle is needed: a new commitment is a draft, which does not report.
-    Ok(parts.record(&[], today))
+    parts.record(&[], today)
+}
+
+/// The whole commitment once a move wrote `row` over the one whose `parts`
+/// were read: only what the move changes is read again (the years reported
+/// on, when it starts reporting; the cycles, when it reports).
+pub fn moved_record(
+    conn: &mut DbConnection,
+    parts: CommitmentParts,
+    row: CommitmentRow,
+    today: NaiveDate,
+) -> QueryResult<CommitmentRecord> {
+    let reported = match (reports_on(parts.row.status), reports_on(row.status)) {
+        (_, false) => Vec::new(),
+        (true, true) => parts.reported,
+        (false, true) => progress::reported_years(conn, std::slice::from_ref(&row.id))?
+            .remove(&row.id)
+            .unwrap_or_default(),
+    };
+    let cycles = cycles_if(conn, reports_on(row.status))?;
+    let parts = CommitmentParts {
+        row,
+        reported,
+        ..parts
+    };
+    Ok(parts.record(&cycles, today))
 }
 
 /// The whole commitment of one row.
@@ -947,13 +978,13 @@ pub fn update_commitment(
     version: i32,
     changes: &CommitmentChanges,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
+    let updated = crate::concrete!(conn, |conn| diesel::update(
         commitments::table
             .filter(commitments::id.eq(id))
             .filter(commitments::version.eq(version)),
     )
     .set(changes)
-    .execute(conn)?;
+    .execute(conn))?;
     Ok(updated == 1)
 }
 
@@ -986,6 +1017,62 @@ pub fn backfill_search_text(conn: &mut DbConnection) -> QueryResult<usize> {
     }
 }
 
+/// A coalition's reference counter for a year, one up (SQLite, kept prepared).
+struct BumpCounter;
+
+impl Statement for BumpCounter {
+    const SQL: &'static str = "UPDATE reference_counters SET last_number = last_number + 1 \
+        WHERE coalition_slug = ? AND year = ? RETURNING last_number";
+}
+
+impl Rows for BumpCounter {
+    type SqlType = diesel::sql_types::Integer;
+}
+
+/// A commitment's state, stamps and version after a move (SQLite, kept prepared).
+struct MoveCommitment;
+
+impl Statement for MoveCommitment {
+    const SQL: &'static str = "UPDATE commitments SET status = ?, submitted_at = ?, \
+        approved_at = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?";
+}
+
+/// Writes `moved` (a row at `version` that a move changed: its state, stamps,
+/// version and time) if the commitment is still at `version`; `false` when
+/// it moved on.
+pub fn move_commitment(
+    conn: &mut DbConnection,
+    moved: &CommitmentRow,
+    version: i32,
+) -> QueryResult<bool> {
+    let updated = match conn {
+        DbConnection::Sqlite(sqlite) => Cached::<MoveCommitment>::new([
+            Value::from(moved.status.as_str()),
+            moved.submitted_at.into(),
+            moved.approved_at.into(),
+            moved.version.into(),
+            moved.updated_at.into(),
+            (&moved.id).into(),
+            version.into(),
+        ])
+        .execute(sqlite)?,
+        DbConnection::Postgresql(pg) => diesel::update(
+            commitments::table
+                .filter(commitments::id.eq(&moved.id))
+                .filter(commitments::version.eq(version)),
+        )
+        .set((
+            commitments::status.eq(moved.status.as_str()),
+            commitments::submitted_at.eq(moved.submitted_at),
+            commitments::approved_at.eq(moved.approved_at),
+            commitments::version.eq(moved.version),
+            commitments::updated_at.eq(moved.updated_at),
+        ))
+        .execute(pg)?,
+    };
+    Ok(updated == 1)
+}
+
 /// The next number of `coalition`'s references in `year`, counted inside the
 /// caller's transaction (the row lock serialises concurrent creators).
 pub fn next_reference_number(
@@ -996,11 +1083,18 @@ pub fn next_reference_number(
     let key = reference_counters::table
         .filter(reference_counters::coalition_slug.eq(coalition))
         .filter(reference_counters::year.eq(year));
-    let bumped: Option<i32> = diesel::update(key)
-        .set(reference_counters::last_number.eq(reference_counters::last_number + 1))
-        .returning(reference_counters::last_number)
-        .get_result(conn)
-        .optional()?;
+    let bumped: Option<i32> = match conn {
+        DbConnection::Sqlite(sqlite) => {
+            Cached::<BumpCounter>::new([Value::from(coalition), year.into()])
+                .get_result(sqlite)
+                .optional()?
+        }
+        DbConnection::Postgresql(pg) => diesel::update(key)
+            .set(reference_counters::last_number.eq(reference_counters::last_number + 1))
+            .returning(reference_counters::last_number)
+            .get_result(pg)
+            .optional()?,
+    };
     if let Some(number) = bumped {
         return Ok(number);
     }
@@ -1015,10 +1109,10 @@ pub fn next_reference_number(
 }
 
 pub fn insert_review(conn: &mut DbConnection, row: &ReviewRow) -> QueryResult<()> {
-    diesel::insert_into(reviews::table)
+    crate::concrete!(conn, |conn| diesel::insert_into(reviews::table)
         .values(row.clone())
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn))
+    .map(|_| ())
 }
 
 pub fn reviews_of(conn: &mut DbConnection, commitment_id: &str) -> QueryResult<Vec<ReviewRow>> {

@@ -8,6 +8,7 @@ use super::schema::events;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = events)]
+#[diesel(treat_none_as_default_value = false)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct EventRow {
     pub id: i64,

@@ -83,13 +83,13 @@ pub fn is_accepted(
     organization: &str,
     coalition: &str,
 ) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
+    crate::concrete!(conn, |conn| diesel::select(diesel::dsl::exists(
         expressions_of_interest::table
             .filter(expressions_of_interest::organization_id.eq(organization))
             .filter(expressions_of_interest::coalition_slug.eq(coalition))
             .filter(expressions_of_interest::status.eq(ExpressionStatus::Accepted.as_str())),
     ))
-    .get_result(conn)
+    .get_result(conn))
 }
 
 /// Filters of `GET /expressions-of-interest`.

@@ -54,11 +54,11 @@ pub fn find_organization(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<OrganizationRow>> {
-    organizations::table
+    crate::concrete!(conn, |conn| organizations::table
         .find(id)
         .select(OrganizationRow::as_select())
         .first(conn)
-        .optional()
+        .optional())
 }
 
 /// A page of organizations in id (registration) order after `after`.
@@ -105,7 +105,7 @@ pub fn find_organizations(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> QueryResult<Vec<OrganizationRow>> {
-    crate::with_ids!(organizations::table, organizations::id, ids, |q| q
+    crate::with_ids!(conn => organizations::table, organizations::id, ids, |q| q
         .select(OrganizationRow::as_select())
         .load(conn))
 }

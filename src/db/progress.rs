@@ -114,10 +114,10 @@ pub fn find_cycle(conn: &mut DbConnection, year: i32) -> QueryResult<Option<Repo
 
 /// Every cycle, by year.
 pub fn list_cycles(conn: &mut DbConnection) -> QueryResult<Vec<ReportingCycleRow>> {
-    reporting_cycles::table
+    crate::concrete!(conn, |conn| reporting_cycles::table
         .order(reporting_cycles::year)
         .select(ReportingCycleRow::as_select())
-        .load(conn)
+        .load(conn))
 }
 
 /// Sets a cycle's window if it is still at `version`; `false` when it moved on.
@@ -325,7 +325,7 @@ pub fn reported_years(
     conn: &mut DbConnection,
     commitment_ids: &[String],
 ) -> QueryResult<HashMap<String, Vec<i32>>> {
-    let pairs: Vec<(String, i32)> = crate::with_ids!(
+    let pairs: Vec<(String, i32)> = crate::with_ids!(conn =>
         progress_reports::table,
         progress_reports::commitment_id,
         commitment_ids,

@@ -174,11 +174,11 @@ pub fn list_coalitions(conn: &mut DbConnection) -> QueryResult<Vec<CoalitionRow>
 }
 
 pub fn find_coalition(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<CoalitionRow>> {
-    coalitions::table
+    crate::concrete!(conn, |conn| coalitions::table
         .find(slug)
         .select(CoalitionRow::as_select())
         .first(conn)
-        .optional()
+        .optional())
 }
 
 /// Coalition labels in the given languages (the caller picks and falls back).
@@ -265,9 +265,9 @@ pub fn update_coalition(
 
 /// The numbers of a coalition's action areas.
 pub fn action_area_numbers(conn: &mut DbConnection, slug: &str) -> QueryResult<Vec<i32>> {
-    action_areas::table
+    crate::concrete!(conn, |conn| action_areas::table
         .filter(action_areas::coalition_slug.eq(slug))
         .order(action_areas::number)
         .select(action_areas::number)
-        .load(conn)
+        .load(conn))
 }

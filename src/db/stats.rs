@@ -2,6 +2,7 @@
 //! changes a write makes applied under row locks, cells read for dashboards,
 //! and a from-scratch recount to check or rebuild them.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
@@ -9,6 +10,7 @@ use diesel::sql_types::{BigInt, Text};
 
 use super::DbConnection;
 use super::cached::{Cached, Rows, Statement};
+use super::commitments::CommitmentParts;
 use super::schema::{
     commitment_action_areas, commitment_countries, commitment_regions, commitment_types,
     commitments, organizations, progress_reports, stat_cell_makers, stat_cells,
@@ -17,7 +19,7 @@ use crate::domain::commitment::{CommitmentStatus, CommitmentType};
 use crate::domain::organization::Constituency;
 use crate::domain::progress::ImplementationStatus;
 use crate::domain::stats::{
-    Cell, CellChange, Dimension, Facts, LatestReport, Measures, Scope, changes,
+    Cell, CellChange, Dimension, Facts, LatestReport, Measures, Scope, changes, merge,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -126,7 +128,7 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
         Option<i64>,
         String,
     );
-    let heads: Vec<Head> = crate::with_ids!(
+    let heads: Vec<Head> = crate::with_ids!(conn =>
         commitments::table.inner_join(organizations::table),
         commitments::id,
         ids,
@@ -151,7 +153,7 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
         }
         map
     };
-    let mut types = pairs(crate::with_ids!(
+    let mut types = pairs(crate::with_ids!(conn =>
         commitment_types::table,
         commitment_types::commitment_id,
         ids,
@@ -166,7 +168,7 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
             ))
             .load(conn)?
     ));
-    let mut countries = pairs(crate::with_ids!(
+    let mut countries = pairs(crate::with_ids!(conn =>
         commitment_countries::table,
         commitment_countries::commitment_id,
         ids,
@@ -181,7 +183,7 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
             ))
             .load(conn)?
     ));
-    let mut regions = pairs(crate::with_ids!(
+    let mut regions = pairs(crate::with_ids!(conn =>
         commitment_regions::table,
         commitment_regions::commitment_id,
         ids,
@@ -197,7 +199,7 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
             .load(conn)?
     ));
     let mut areas: HashMap<String, Vec<i32>> = HashMap::new();
-    let area_rows: Vec<(String, i32)> = crate::with_ids!(
+    let area_rows: Vec<(String, i32)> = crate::with_ids!(conn =>
         commitment_action_areas::table,
         commitment_action_areas::commitment_id,
         ids,
@@ -215,33 +217,7 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
     for (id, n) in area_rows {
         areas.entry(id).or_default().push(n);
     }
-    let mut latest: HashMap<String, LatestReport> = HashMap::new();
-    let reports: Vec<(String, i32, String, i32, Option<i64>)> = crate::with_ids!(
-        progress_reports::table,
-        progress_reports::commitment_id,
-        ids,
-        |q| q
-            .select((
-                progress_reports::commitment_id,
-                progress_reports::year,
-                progress_reports::status,
-                progress_reports::percent_complete,
-                progress_reports::disbursed_usd_minor,
-            ))
-            .load(conn)?
-    );
-    for (id, year, status, percent, disbursed) in reports {
-        let report = LatestReport {
-            year,
-            status: ImplementationStatus::parse(&status)
-                .ok_or_else(|| super::corrupt("implementation status", &status))?,
-            percent_complete: percent,
-            disbursed_usd_minor: disbursed.unwrap_or(0),
-        };
-        if latest.get(&id).is_none_or(|l| l.year < year) {
-            latest.insert(id, report);
-        }
-    }
+    let mut latest = latest_reports(conn, ids)?;
     heads
         .into_iter()
         .map(
@@ -284,6 +260,68 @@ pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<
         .collect()
 }
 
+/// The latest progress report of each of these commitments that has one.
+fn latest_reports(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, LatestReport>> {
+    let mut latest: HashMap<String, LatestReport> = HashMap::new();
+    let reports: Vec<(String, i32, String, i32, Option<i64>)> = crate::with_ids!(conn =>
+        progress_reports::table,
+        progress_reports::commitment_id,
+        ids,
+        |q| q
+            .select((
+                progress_reports::commitment_id,
+                progress_reports::year,
+                progress_reports::status,
+                progress_reports::percent_complete,
+                progress_reports::disbursed_usd_minor,
+            ))
+            .load(conn)?
+    );
+    for (id, year, status, percent, disbursed) in reports {
+        let report = LatestReport {
+            year,
+            status: ImplementationStatus::parse(&status)
+                .ok_or_else(|| super::corrupt("implementation status", &status))?,
+            percent_complete: percent,
+            disbursed_usd_minor: disbursed.unwrap_or(0),
+        };
+        if latest.get(&id).is_none_or(|l| l.year < year) {
+            latest.insert(id, report);
+        }
+    }
+    Ok(latest)
+}
+
+/// The facts of a commitment whose parts were read already, in this
+/// transaction: one query more, for its latest report, rather than reading
+/// its lists again.
+pub fn facts_of_parts(conn: &mut DbConnection, parts: &CommitmentParts) -> QueryResult<Facts> {
+    let row = &parts.row;
+    let content = &parts.content;
+    Ok(Facts {
+        organization_id: row.organization_id.clone(),
+        coalition: row.coalition_slug.clone(),
+        constituency: parts.organization.constituency,
+        status: row.status,
+        submitted: row.submitted_at.is_some(),
+        start_year: row.start_year,
+        end_year: row.end_year,
+        types: content.types.clone(),
+        action_areas: content.action_areas.clone(),
+        countries: content
+            .countries
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
+        regions: content.regions.clone(),
+        pledged_usd_minor: row.pledge_usd_minor.unwrap_or(0),
+        latest_report: latest_reports(conn, std::slice::from_ref(&row.id))?.remove(&row.id),
+    })
+}
+
 /// The facts of one commitment, if it exists.
 pub fn facts(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Facts>> {
     Ok(facts_of(conn, &[id.to_owned()])?.remove(id))
@@ -305,6 +343,87 @@ pub fn refresh(conn: &mut DbConnection, id: &str, before: Option<&Facts>) -> Que
     refresh_to(conn, before, after.as_ref())
 }
 
+/// Adds `changes` to the cells; while this thread holds the figures back
+/// (`hold`), to the changes held instead.
+pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> QueryResult<()> {
+    let held = HELD.with_borrow_mut(|held| {
+        held.as_mut()
+            .map(|held| merge(&mut held.write, changes.clone()))
+            .is_some()
+    });
+    if held {
+        Ok(())
+    } else {
+        apply_now(conn, changes)
+    }
+}
+
+thread_local! {
+    /// The figures' changes held back on this thread (SQLite's writer,
+    /// during a batch); `None` when they are applied as they come.
+    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+/// Figures held back during a batch of writes that commit together: each
+/// write's changes are added up rather than applied, and the sum applied
+/// once before the batch commits. The counters a batch shares (the
+/// coalitions' and every coalition's totals, each status, each country...)
+/// are then read and written once per batch, not once per write. Only
+/// the batch's own transaction could tell the difference, and the figures
+/// are read elsewhere.
+#[derive(Default)]
+struct Held {
+    /// The changes of the batch's writes kept so far.
+    batch: BTreeMap<Cell, CellChange>,
+    /// The changes of the write running.
+    write: BTreeMap<Cell, CellChange>,
+    /// Whether the write running recounted the figures from scratch, which
+    /// makes the batch's earlier changes part of the count.
+    recounted: bool,
+}
+
+/// Holds this thread's figures back from now on, until `apply_held`.
+pub fn hold() {
+    HELD.set(Some(Held::default()));
+}
+
+/// The write running is kept: its changes join the batch's.
+pub fn keep_held() {
+    HELD.with_borrow_mut(|held| {
+        if let Some(held) = held.as_mut() {
+            let write = std::mem::take(&mut held.write);
+            if std::mem::take(&mut held.recounted) {
+                held.batch = write;
+            } else {
+                merge(&mut held.batch, write);
+            }
+        }
+    });
+}
+
+/// The write running is undone: its changes go with it.
+pub fn drop_held() {
+    HELD.with_borrow_mut(|held| {
+        if let Some(held) = held.as_mut() {
+            held.write.clear();
+            held.recounted = false;
+        }
+    });
+}
+
+/// Applies the changes of the writes kept, and no longer holds them back.
+pub fn apply_held(conn: &mut DbConnection) -> QueryResult<()> {
+    match HELD.take() {
+        Some(held) => apply_now(conn, &held.batch),
+        None => Ok(()),
+    }
+}
+
+/// Forgets what is held and no longer holds back (the batch was undone).
+pub fn release() {
+    HELD.set(None);
+}
+
 /// Adds `changes` to the cells, under row locks taken in id order (so that
 /// writers never wait on each other in a circle), counting each
 /// organization once per cell.
@@ -315,7 +434,7 @@ pub fn refresh(conn: &mut DbConnection, id: &str, before: Option<&Facts>) -> Que
 /// zero). On PostgreSQL missing rows are created empty first, so that every
 /// row the change touches is read under `FOR UPDATE`; SQLite has one writer
 /// at a time anyway.
-pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> QueryResult<()> {
+fn apply_now(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> QueryResult<()> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -324,14 +443,14 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
         .map(|(cell, change)| (cell.id(), (cell, change)))
         .collect();
     let ids: Vec<String> = by_id.keys().cloned().collect();
-    let organizations: Vec<String> = changes
-        .values()
-        .flat_map(|change| change.makers.keys().cloned())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
     let (current, current_makers): (Vec<StatCellRow>, Vec<StatMakerRow>) = match conn {
         DbConnection::Postgresql(pg) => {
+            let organizations: Vec<String> = changes
+                .values()
+                .flat_map(|change| change.makers.keys().cloned())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
             let zeros: Vec<StatCellRow> = by_id
                 .values()
                 .map(|(cell, _)| StatCellRow::zero(cell))
@@ -375,11 +494,17 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
             (cells, makers)
         }
         DbConnection::Sqlite(sqlite) => {
+            // The (cell, organization) pairs the change names, not every
+            // cell with every organization.
+            let pairs: Vec<(&String, &String)> = by_id
+                .iter()
+                .flat_map(|(id, (_, change))| change.makers.keys().map(move |org| (id, org)))
+                .collect();
             let ids = serde_json::to_string(&ids).map_err(json_error)?;
-            let organizations = serde_json::to_string(&organizations).map_err(json_error)?;
+            let pairs = serde_json::to_string(&pairs).map_err(json_error)?;
             (
                 Cached::<TouchedCells>::new(vec![&ids]).load(sqlite)?,
-                Cached::<TouchedMakers>::new(vec![&ids, &organizations]).load(sqlite)?,
+                Cached::<TouchedMakers>::new(vec![&pairs]).load(sqlite)?,
             )
         }
     };
@@ -443,13 +568,15 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
     write_makers(conn, &maker_rows, &stored, &maker_gone)
 }
 
-/// The cells of a JSON array of ids, in id order (SQLite).
+/// The cells of a JSON array of ids (SQLite): one lookup per id, in no
+/// particular order.
 struct TouchedCells;
 
 impl Statement for TouchedCells {
-    const SQL: &'static str = "SELECT id, scope, coalition, dimension, key, commitments, \
-        makers, pledged_usd_minor, disbursed_usd_minor, percent_sum, percent_n \
-        FROM stat_cells WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id";
+    const SQL: &'static str = "SELECT c.id, c.scope, c.coalition, c.dimension, c.key, \
+        c.commitments, c.makers, c.pledged_usd_minor, c.disbursed_usd_minor, \
+        c.percent_sum, c.percent_n \
+        FROM json_each(?) AS j JOIN stat_cells AS c ON c.id = j.value";
 }
 
 impl Rows for TouchedCells {
@@ -468,14 +595,15 @@ impl Rows for TouchedCells {
     );
 }
 
-/// The counts of these organizations (a JSON array) in these cells (SQLite).
+/// The counts of a JSON array of `[cell, organization]` pairs (SQLite):
+/// one lookup per pair, in no particular order.
 struct TouchedMakers;
 
 impl Statement for TouchedMakers {
     const SQL: &'static str = "SELECT cell_id, organization_id, commitments \
-        FROM stat_cell_makers WHERE cell_id IN (SELECT value FROM json_each(?)) \
-        AND organization_id IN (SELECT value FROM json_each(?)) \
-        ORDER BY cell_id, organization_id";
+        FROM json_each(?) AS j JOIN stat_cell_makers \
+        ON stat_cell_makers.cell_id = j.value ->> 0 \
+        AND stat_cell_makers.organization_id = j.value ->> 1";
 }
 
 impl Rows for TouchedMakers {
@@ -705,6 +833,13 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<i64> {
     const ORGANIZATIONS: i64 = 200;
     const FACTS: usize = 1000;
     const ROWS: usize = 5000;
+    // What was held back is in the count; only what follows is to add.
+    HELD.with_borrow_mut(|held| {
+        if let Some(held) = held.as_mut() {
+            held.write.clear();
+            held.recounted = true;
+        }
+    });
     diesel::delete(stat_cell_makers::table).execute(conn)?;
     diesel::delete(stat_cells::table).execute(conn)?;
     let mut cells: BTreeMap<Cell, Figures> = BTreeMap::new();

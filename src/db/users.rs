@@ -103,11 +103,11 @@ pub fn replace_coalitions(
 }
 
 pub fn find_user(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserWithScopes>> {
-    let Some(user) = users::table
+    let Some(user) = crate::concrete!(conn, |conn| users::table
         .find(id)
         .select(UserRow::as_select())
         .first(conn)
-        .optional()?
+        .optional())?
     else {
         return Ok(None);
     };
@@ -131,11 +131,15 @@ pub fn coalitions_of(
     conn: &mut DbConnection,
     user_ids: &[String],
 ) -> QueryResult<Vec<UserCoalitionRow>> {
-    user_coalitions::table
-        .filter(user_coalitions::user_id.eq_any(user_ids))
-        .order((user_coalitions::user_id, user_coalitions::coalition_slug))
-        .select(UserCoalitionRow::as_select())
-        .load(conn)
+    crate::with_ids!(conn =>
+        user_coalitions::table,
+        user_coalitions::user_id,
+        user_ids,
+        |q| q
+            .order((user_coalitions::user_id, user_coalitions::coalition_slug))
+            .select(UserCoalitionRow::as_select())
+            .load(conn)
+    )
 }
 
 /// A page of accounts in id (creation) order after `after`, with their scopes.

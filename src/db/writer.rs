@@ -12,10 +12,20 @@
 //! event log's last page) are written and checksummed once, not once per
 //! write, and the writer never waits on a lock hand-over between writes.
 //!
+//! The figures' counters a batch's writes change are added up while it runs
+//! and written once, before it commits (`stats::hold`): writes in a batch
+//! mostly touch the same counters (each coalition's totals, every
+//! coalition's, each status's...).
+//!
 //! Should a write panic, the whole batch is rolled back, every write in it
 //! answers an error (none of them is stored), and the connection is opened
 //! again. The read cache is made stale after each batch and before its
 //! writes are answered, so a caller reads its own write.
+//!
+//! The WAL is checkpointed on a thread of its own (`checkpoint`), never by
+//! the writer: copying committed pages back into the database file and
+//! syncing it took a twentieth of the writer's time, during which no write
+//! could run.
 //!
 //! The transaction begins `IMMEDIATE`, taking the write lock at once and
 //! waiting up to the busy timeout for another process's writer (the command
@@ -26,17 +36,30 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, TryRecvError};
+use std::time::Duration;
 
 use diesel::Connection;
+use diesel::connection::SimpleConnection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
 use super::cache::ReadCache;
+use super::cached::{Cached, Statement, Value};
+use super::stats;
 use super::{ConnectionManager, DbConnection, DbError};
 
 /// The most writes committed together: a batch's writes wait for its
 /// commit, so this bounds how long one waits behind the others.
 const MAX_BATCH: usize = 64;
+
+/// The checkpoint thread copies what was committed into the database file
+/// at most this often, so that each checkpoint (and its `fsync`) covers
+/// many batches.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
+
+/// Pages in the WAL past which the writer checkpoints itself, should the
+/// checkpoint thread fall behind (SQLite's default is 1,000).
+const WRITER_CHECKPOINTS_PAST: u32 = 4_000;
 
 /// A queued write: given the batch's connection, runs in its savepoint and
 /// says whether to keep it; given the error that kept the batch from
@@ -70,11 +93,18 @@ impl Writer {
     /// Starts the writer thread, which opens its connection on first use.
     pub(super) fn start(manager: ConnectionManager, cache: Arc<ReadCache>) -> Self {
         let (jobs, queue) = std::sync::mpsc::channel();
+        let (committed, commits) = std::sync::mpsc::sync_channel(1);
         let counts = Arc::new(Counts::default());
         let counted = counts.clone();
+        let checkpoints = manager.clone();
+        std::thread::Builder::new()
+            .name("gef-checkpoint".into())
+            .spawn(move || checkpoint(&checkpoints, &commits))
+            .map(|_| ())
+            .unwrap_or_else(|error| panic!("cannot start the SQLite checkpoint thread: {error}"));
         std::thread::Builder::new()
             .name("gef-writer".into())
-            .spawn(move || run(&manager, &cache, &queue, &counted))
+            .spawn(move || run(&manager, &cache, &queue, &committed, &counted))
             .map(|_| ())
             .unwrap_or_else(|error| panic!("cannot start the SQLite writer thread: {error}"));
         Self { jobs, counts }
@@ -121,7 +151,13 @@ impl Writer {
     }
 }
 
-fn run(manager: &ConnectionManager, cache: &ReadCache, queue: &Receiver<Job>, counts: &Counts) {
+fn run(
+    manager: &ConnectionManager,
+    cache: &ReadCache,
+    queue: &Receiver<Job>,
+    committed: &SyncSender<()>,
+    counts: &Counts,
+) {
     let mut connection: Option<DbConnection> = None;
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
@@ -137,10 +173,10 @@ fn run(manager: &ConnectionManager, cache: &ReadCache, queue: &Receiver<Job>, co
             .fetch_add(batch.len() as u64, Ordering::Relaxed);
         let conn = match connection.as_mut() {
             Some(conn) => conn,
-            None => match manager.establish() {
+            None => match open_writer(manager) {
                 Ok(conn) => connection.insert(conn),
                 Err(error) => {
-                    fail(batch, DbError::from(error));
+                    fail(batch, error);
                     continue;
                 }
             },
@@ -149,6 +185,10 @@ fn run(manager: &ConnectionManager, cache: &ReadCache, queue: &Receiver<Job>, co
         // Committed or not, what was read before may be stale now: made
         // stale before any write is answered, so its caller reads it.
         cache.invalidate();
+        if settled.failed.is_none() {
+            // Full: a checkpoint is due already and covers this batch too.
+            let _ = committed.try_send(());
+        }
         if !settled.reusable {
             // A write panicked or the transaction could not be ended: the
             // connection closes (rolling back what is open) and the next
@@ -156,6 +196,41 @@ fn run(manager: &ConnectionManager, cache: &ReadCache, queue: &Receiver<Job>, co
             connection = None;
         }
         settled.answer();
+    }
+}
+
+/// The writer's connection, which leaves checkpoints to `checkpoint`.
+fn open_writer(manager: &ConnectionManager) -> Result<DbConnection, DbError> {
+    let mut conn = manager.establish()?;
+    conn.batch_execute(&format!(
+        "PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINTS_PAST};"
+    ))?;
+    Ok(conn)
+}
+
+/// The checkpoint thread: after commits, at most every `CHECKPOINT_EVERY`,
+/// copies what the WAL holds into the database file, as far as readers
+/// allow (`PASSIVE`: it never waits on them, nor they on it). Ends with the
+/// writer.
+fn checkpoint(manager: &ConnectionManager, commits: &Receiver<()>) {
+    let mut connection: Option<DbConnection> = None;
+    while commits.recv().is_ok() {
+        let conn = match connection.as_mut() {
+            Some(conn) => conn,
+            None => match manager.establish() {
+                Ok(conn) => connection.insert(conn),
+                Err(error) => {
+                    tracing::warn!(%error, "cannot open the checkpoint connection");
+                    std::thread::sleep(CHECKPOINT_EVERY);
+                    continue;
+                }
+            },
+        };
+        if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+            tracing::warn!(%error, "WAL checkpoint failed");
+            connection = None;
+        }
+        std::thread::sleep(CHECKPOINT_EVERY);
     }
 }
 
@@ -195,6 +270,7 @@ fn commit_together(conn: &mut DbConnection, batch: Vec<Job>) -> Settled {
             reusable: true,
         };
     }
+    stats::hold();
     let mut ran = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
     while let Some(job) = jobs.next() {
@@ -211,6 +287,7 @@ fn commit_together(conn: &mut DbConnection, batch: Vec<Job>) -> Settled {
             // The panicking write's answer went with it.
             Err(_) => DbError::Cancelled,
         };
+        stats::release();
         return Settled {
             ran,
             not_run: jobs.collect(),
@@ -218,7 +295,9 @@ fn commit_together(conn: &mut DbConnection, batch: Vec<Job>) -> Settled {
             reusable: false,
         };
     }
-    let (failed, reusable) = match Manager::commit_transaction(conn) {
+    // The figures of the writes kept, added up, then the commit.
+    let committed = stats::apply_held(conn).and_then(|()| Manager::commit_transaction(conn));
+    let (failed, reusable) = match committed {
         Ok(()) => (None, true),
         Err(error) => {
             let _ = Manager::rollback_transaction(conn);
@@ -235,16 +314,50 @@ fn commit_together(conn: &mut DbConnection, batch: Vec<Job>) -> Settled {
 
 /// Runs one write in a savepoint, released when the write succeeded and
 /// rolled back when it failed; answers how to tell it the batch's fate.
+///
+/// The savepoint's statements are kept prepared (diesel's own savepoints
+/// parse their SQL again each time): two per write. A write that opens a
+/// transaction of its own gets a diesel savepoint inside this one.
 fn in_savepoint(conn: &mut DbConnection, job: Job) -> diesel::QueryResult<Answer> {
-    type Manager = <DbConnection as Connection>::TransactionManager;
-    Manager::begin_transaction(conn)?;
+    run_bare::<Savepoint>(conn)?;
     let ran = job(Ok(conn));
     if ran.keep {
-        Manager::commit_transaction(conn)?;
+        run_bare::<Release>(conn)?;
+        stats::keep_held();
     } else {
-        Manager::rollback_transaction(conn)?;
+        run_bare::<RollbackTo>(conn)?;
+        run_bare::<Release>(conn)?;
+        stats::drop_held();
     }
     Ok(ran.answer)
+}
+
+struct Savepoint;
+
+impl Statement for Savepoint {
+    const SQL: &'static str = "SAVEPOINT gef_write";
+}
+
+struct Release;
+
+impl Statement for Release {
+    const SQL: &'static str = "RELEASE gef_write";
+}
+
+struct RollbackTo;
+
+impl Statement for RollbackTo {
+    const SQL: &'static str = "ROLLBACK TO gef_write";
+}
+
+/// Runs statement `S`, which takes no value, kept prepared.
+fn run_bare<S: Statement>(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    let DbConnection::Sqlite(sqlite) = conn else {
+        unreachable!("the writer thread serves SQLite only");
+    };
+    Cached::<S>::new(std::iter::empty::<Value>())
+        .execute(sqlite)
+        .map(|_| ())
 }
 
 /// Answers every write of a batch that could not run with `error`.
@@ -260,9 +373,15 @@ fn fail_with(batch: Vec<Job>, error: &Arc<DbError>) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
     use std::time::Duration;
 
     use diesel::prelude::*;
+
+    use crate::db::stats::{self, Figures};
+    use crate::domain::commitment::{CommitmentStatus, CommitmentType};
+    use crate::domain::organization::Constituency;
+    use crate::domain::stats::{Facts, changes, merge};
 
     use crate::app::AppError;
     use crate::config::DatabaseUrl;
@@ -364,6 +483,103 @@ mod tests {
             "41 writes, 40 of them queued together, took {} batches",
             batches - batches_before
         );
+    }
+
+    fn facts(n: usize) -> Facts {
+        Facts {
+            organization_id: format!("org-{}", n % 4),
+            coalition: ["technology-innovation", "climate-justice"][n % 2].into(),
+            constituency: Constituency::YouthLed,
+            status: [CommitmentStatus::Submitted, CommitmentStatus::Approved][n % 2],
+            submitted: true,
+            start_year: 2022,
+            end_year: 2025,
+            types: vec![CommitmentType::Financial],
+            action_areas: vec![1 + i32::try_from(n % 3).unwrap()],
+            countries: vec!["KH".into()],
+            regions: vec![],
+            pledged_usd_minor: 1_000 * i64::try_from(n).unwrap(),
+            latest_report: None,
+        }
+    }
+
+    /// The figures of a batch's writes are held back and written once: the
+    /// cells come out as the changes of the writes kept, added up; a write
+    /// that fails after changing the figures takes its change with it.
+    #[actix_web::test]
+    async fn a_batch_writes_the_figures_of_the_writes_it_kept() {
+        let (_dir, db) = open();
+        let first = hold_the_writer(&db, 100).await;
+        let rest = (0..30).map(|n| {
+            db.write(move |conn| {
+                stats::apply(conn, &changes(None, Some(&facts(n))))?;
+                if n % 3 == 0 {
+                    Err(AppError::conflict("refused", "a test refusal"))
+                } else {
+                    Ok(())
+                }
+            })
+        });
+        let (first, rest) = futures_util::join!(first, futures_util::future::join_all(rest));
+        assert!(first.unwrap());
+        assert_eq!(rest.iter().filter(|r| r.is_ok()).count(), 20);
+        let mut kept = BTreeMap::new();
+        for n in (0..30).filter(|n| n % 3 != 0) {
+            merge(&mut kept, changes(None, Some(&facts(n))));
+        }
+        let expected: BTreeMap<_, _> = kept
+            .into_iter()
+            .map(|(cell, change)| {
+                let makers = change.makers.values().filter(|n| **n > 0).count();
+                let figures = Figures {
+                    measures: change.measures,
+                    makers: i64::try_from(makers).unwrap(),
+                };
+                (cell, figures)
+            })
+            .collect();
+        let stored = db
+            .run(|conn| Ok::<_, AppError>(stats::stored(conn)?))
+            .await
+            .unwrap();
+        assert!(!expected.is_empty());
+        assert_eq!(stored, expected);
+        let (batches, _) = db.write_batches().unwrap();
+        assert!(batches <= 4, "31 writes took {batches} batches");
+    }
+
+    /// The WAL is copied into the database file by the checkpoint thread,
+    /// soon after a commit, though the writer would wait for thousands of
+    /// pages before checkpointing itself.
+    #[actix_web::test]
+    async fn commits_reach_the_database_file_without_the_writer() {
+        let (dir, db) = open();
+        for n in 0..5 {
+            db.write(move |conn| Ok::<_, AppError>(idempotency::insert_key(conn, &key(n))?))
+                .await
+                .unwrap();
+        }
+        // The database file alone, without its WAL, as a copy.
+        let alone = dir.path().join("alone.db");
+        let mut in_file = Vec::new();
+        for _ in 0..50 {
+            std::fs::copy(dir.path().join("writer.db"), &alone).unwrap();
+            let mut copy = diesel::SqliteConnection::establish(&alone.to_string_lossy()).unwrap();
+            in_file = idempotency_keys::table
+                .select(idempotency_keys::idempotency_key)
+                .order(idempotency_keys::idempotency_key)
+                .load::<String>(&mut copy)
+                .unwrap_or_default();
+            drop(copy);
+            let _ = std::fs::remove_file(&alone);
+            let _ = std::fs::remove_file(dir.path().join("alone.db-wal"));
+            let _ = std::fs::remove_file(dir.path().join("alone.db-shm"));
+            if in_file.len() == 5 {
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(in_file, ["key-0", "key-1", "key-2", "key-3", "key-4"]);
     }
 
     /// A write that panics takes its batch with it (none of it is stored,

@@ -360,11 +360,29 @@ pub fn changes(before: Option<&Facts>, after: Option<&Facts>) -> BTreeMap<Cell, 
                 .or_default() += sign;
         }
     }
+    drop_nothing(&mut changes);
+    changes
+}
+
+/// Adds the changes `more` to `changes`: the cells come out as if both had
+/// been applied one after the other.
+pub fn merge(changes: &mut BTreeMap<Cell, CellChange>, more: BTreeMap<Cell, CellChange>) {
+    for (cell, change) in more {
+        let into = changes.entry(cell).or_default();
+        into.measures.add(&change.measures);
+        for (organization, n) in change.makers {
+            *into.makers.entry(organization).or_default() += n;
+        }
+    }
+    drop_nothing(changes);
+}
+
+/// Leaves out the cells (and organizations) whose change cancels out.
+fn drop_nothing(changes: &mut BTreeMap<Cell, CellChange>) {
     changes.retain(|_, change| {
         change.makers.retain(|_, n| *n != 0);
         !change.measures.is_zero() || !change.makers.is_empty()
     });
-    changes
 }
 
 #[cfg(test)]
@@ -471,6 +489,40 @@ mod tests {
         assert_eq!(public.measures.pledged_usd_minor, 27_000_000);
         assert_eq!(public.makers["org"], 1);
         assert!(changes(Some(&approved), Some(&approved)).is_empty());
+    }
+
+    #[test]
+    fn merged_changes_are_the_changes_of_both_in_turn() {
+        let draft = Facts {
+            status: CommitmentStatus::Draft,
+            submitted: false,
+            ..facts()
+        };
+        let submitted = Facts {
+            status: CommitmentStatus::Submitted,
+            ..facts()
+        };
+        let approved = facts();
+        let mut both = changes(Some(&draft), Some(&submitted));
+        merge(&mut both, changes(Some(&submitted), Some(&approved)));
+        assert_eq!(both, changes(Some(&draft), Some(&approved)));
+        // What one write undoes of another leaves nothing behind.
+        merge(&mut both, changes(Some(&approved), Some(&draft)));
+        assert!(both.is_empty());
+        let elsewhere = Facts {
+            organization_id: "other".into(),
+            ..approved.clone()
+        };
+        let mut two = changes(None, Some(&approved));
+        merge(&mut two, changes(None, Some(&elsewhere)));
+        let total = &two[&Cell {
+            scope: Scope::All,
+            coalition: ALL_COALITIONS.into(),
+            dimension: Dimension::Total,
+            key: String::new(),
+        }];
+        assert_eq!(total.measures.commitments, 2);
+        assert_eq!(total.makers.len(), 2);
     }
 
     #[test]
