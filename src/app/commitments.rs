@@ -422,14 +422,7 @@ pub async fn review(
     precondition: Precondition,
     review: Sent<MoveRequest>,
 ) -> AppResult<CommitmentRecord> {
-    let asked = AskedMove {
-        actor,
-        id,
-        precondition,
-        side: Side::Lead,
-        request: review,
-        known: None,
-    };
+    let asked = AskedMove::review(actor, id, precondition, review);
     make_move(db, today, asked).await
 }
 
@@ -454,14 +447,7 @@ where
     R: FnOnce(&CommitmentRecord) -> AppResult<StoredAnswer> + Send + 'static,
 {
     let owner = actor.user_id.clone();
-    let asked = AskedMove {
-        actor,
-        id,
-        precondition,
-        side: Side::Lead,
-        request: review,
-        known: None,
-    };
+    let asked = AskedMove::review(actor, id, precondition, review);
     let cache = db.cache();
     let make = move |conn: &mut DbConnection| make_move_in(conn, &cache, today, asked);
     idempotency::write_once(db, owner, request, make, render).await
@@ -476,6 +462,25 @@ struct AskedMove {
     side: Side,
     request: Sent<MoveRequest>,
     known: Option<Move>,
+}
+
+impl AskedMove {
+    /// A lead's review as asked.
+    fn review(
+        actor: Actor,
+        id: String,
+        precondition: Precondition,
+        review: Sent<MoveRequest>,
+    ) -> Self {
+        Self {
+            actor,
+            id,
+            precondition,
+            side: Side::Lead,
+            request: review,
+            known: None,
+        }
+    }
 }
 
 /// Makes a move of `side` on commitment `id`: visibility (404), side (403),

@@ -259,9 +259,13 @@ async fn a_large_export_streams_in_constant_memory() {
         large > 30 * small && large > 30_000_000,
         "{small} then {large} bytes"
     );
+    // The large export reads pages the small one never touched, and each
+    // reader's page cache may fill up to 8 MiB on the way (measured: 9 to
+    // 17 MiB of growth over repeated runs); an export held in memory
+    // would add its 37 MB and more.
     let grew = after_large.saturating_sub(after_small);
     assert!(
-        grew < 16 * 1024,
+        grew < 24 * 1024,
         "a {large}-byte export raised the peak by {grew} KiB (from {after_small} KiB)"
     );
 }
