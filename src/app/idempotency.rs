@@ -48,46 +48,29 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     R: FnOnce(&T) -> AppResult<StoredAnswer> + Send + 'static,
 {
-    let (who, asked) = (owner.clone(), request.clone());
-    // An answer to keep is rendered in the write; any other once written,
-    // off the (on SQLite, one) writer.
-    let (render_in_write, render_after) = match request {
-        Some(_) => (Some(render), None),
-        None => (None, Some(render)),
+    // Nothing to keep: the answer is rendered once written, off the (on
+    // SQLite, one) writer.
+    let Some(request) = request else {
+        return db.write(create).await.and_then(|created| render(&created));
     };
+    let (who, asked) = (owner.clone(), request.clone());
     let attempt = db
         .write(move |conn| {
-            let Some(request) = &asked else {
-                return Ok(Written::Created(create(conn)?));
-            };
-            if let Some(kept) = replay(conn, &who, request)? {
-                return Ok(Written::Answered(kept));
+            if let Some(kept) = replay(conn, &who, &asked)? {
+                return Ok(kept);
             }
-            let render = render_in_write.ok_or_else(|| db::corrupt("answer", "render"))?;
             let answer = render(&create(conn)?)?;
-            keep(conn, &who, request, &answer)?;
-            Ok(Written::Answered(answer))
+            keep(conn, &who, &asked, &answer)?;
+            Ok(answer)
         })
-        .await
-        .and_then(|written| match (written, render_after) {
-            (Written::Answered(answer), _) => Ok(answer),
-            (Written::Created(created), Some(render)) => render(&created),
-            (Written::Created(_), None) => Err(db::corrupt("answer", "render").into()),
-        });
-    match (attempt, request) {
-        (Err(error @ AppError::Conflict { .. }), Some(request)) => {
+        .await;
+    match attempt {
+        Err(error @ AppError::Conflict { .. }) => {
             let kept = db.run(move |conn| replay(conn, &owner, &request)).await?;
             kept.ok_or(error)
         }
-        (attempt, _) => attempt,
+        attempt => attempt,
     }
-}
-
-/// What a write once came to: an answer already rendered (kept, or
-/// replayed), or what it created, to render.
-enum Written<T> {
-    Answered(StoredAnswer),
-    Created(T),
 }
 
 /// How long a key's answer is kept and replayed.

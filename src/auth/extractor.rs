@@ -97,10 +97,10 @@ fn authenticate(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Option<Acto
             .filter(|token| !token.is_empty())
             .ok_or_else(invalid_token)?;
         let claims = keys.verify(&token).map_err(|_| invalid_token())?;
-        let account = match db.cache().account(&claims.sub) {
+        let cache = db.cache();
+        let account = match cache.account(&claims.sub) {
             Some(account) => account,
             None => {
-                let cache = db.cache();
                 let generation = cache.accounts_generation();
                 let subject = claims.sub.clone();
                 let account = Arc::new(
