@@ -4,18 +4,38 @@
 //! `sqlite3Prepare`). A `Cached` statement is prepared once per connection,
 //! keyed by its type, and only bound again. A list is bound as one JSON
 //! array and read with `json_each`.
+//!
+//! The write path's inserts are kept here too: diesel walks a typed insert
+//! twice on every call (to decide whether it may keep it, then to bind it)
+//! and, for some, writes its SQL out again to find it among those kept;
+//! that was a tenth of the writer's time.
 
 use std::marker::PhantomData;
 
 use chrono::NaiveDateTime;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
 use diesel::sqlite::{Sqlite, SqliteConnection};
 use diesel::{QueryResult, RunQueryDsl};
 
 /// One statement's text, with a `?` for each value.
 pub trait Statement: 'static {
     const SQL: &'static str;
+}
+
+/// Declares statements: `kept_statements! { /// doc  Name = "SQL"; ... }`.
+#[macro_export]
+macro_rules! kept_statements {
+    ($($(#[$doc:meta])* $name:ident = $sql:expr;)+) => {
+        $(
+            $(#[$doc])*
+            struct $name;
+
+            impl $crate::db::cached::Statement for $name {
+                const SQL: &'static str = $sql;
+            }
+        )+
+    };
 }
 
 /// A statement that answers rows of `SqlType`, to `load` them.
@@ -27,8 +47,10 @@ pub trait Rows: Statement {
 pub enum Value<'a> {
     Text(&'a str),
     Integer(i64),
-    /// A moment, written as diesel writes timestamps; `None` is `NULL`.
-    Time(Option<NaiveDateTime>),
+    Real(f64),
+    Null,
+    /// A moment, written as diesel writes timestamps.
+    Time(NaiveDateTime),
 }
 
 impl<'a> From<&'a str> for Value<'a> {
@@ -49,15 +71,35 @@ impl From<i32> for Value<'_> {
     }
 }
 
-impl From<Option<NaiveDateTime>> for Value<'_> {
-    fn from(time: Option<NaiveDateTime>) -> Self {
-        Self::Time(time)
+impl From<i64> for Value<'_> {
+    fn from(n: i64) -> Self {
+        Self::Integer(n)
+    }
+}
+
+impl From<f64> for Value<'_> {
+    fn from(x: f64) -> Self {
+        Self::Real(x)
+    }
+}
+
+/// SQLite keeps booleans as integers, as diesel writes them.
+impl From<bool> for Value<'_> {
+    fn from(b: bool) -> Self {
+        Self::Integer(b.into())
+    }
+}
+
+/// `None` is `NULL`.
+impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Self::Null, Into::into)
     }
 }
 
 impl From<NaiveDateTime> for Value<'_> {
     fn from(time: NaiveDateTime) -> Self {
-        Self::Time(Some(time))
+        Self::Time(time)
     }
 }
 
@@ -101,9 +143,9 @@ impl<S: Statement> QueryFragment<Sqlite> for Cached<'_, S> {
             match value {
                 Value::Text(text) => out.push_bind_param::<Text, str>(*text)?,
                 Value::Integer(n) => out.push_bind_param::<BigInt, i64>(n)?,
-                Value::Time(time) => {
-                    out.push_bind_param::<Nullable<Timestamp>, Option<NaiveDateTime>>(time)?;
-                }
+                Value::Real(x) => out.push_bind_param::<Double, f64>(x)?,
+                Value::Null => out.push_bind_param::<Nullable<Text>, Option<&str>>(&None)?,
+                Value::Time(time) => out.push_bind_param::<Timestamp, NaiveDateTime>(time)?,
             }
             out.push_sql(part);
         }

@@ -271,12 +271,15 @@ pub fn insert_commitment(
     row: &CommitmentRow,
     content: &Content,
 ) -> QueryResult<()> {
-    crate::concrete!(conn, |conn| diesel::insert_into(commitments::table)
-        .values((
-            row.clone(),
-            commitments::search_text.eq(search_text(&row.title, &row.description)),
-        ))
-        .execute(conn))?;
+    let search_text = search_text(&row.title, &row.description);
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            Cached::<InsertCommitment>::new(row.values(&search_text)).execute(sqlite)?
+        }
+        DbConnection::Postgresql(pg) => diesel::insert_into(commitments::table)
+            .values((row.clone(), commitments::search_text.eq(&search_text)))
+            .execute(pg)?,
+    };
     insert_lists(
         conn,
         &CommitmentLists::of(&row.id, &row.coalition_slug, content),
@@ -284,6 +287,9 @@ pub fn insert_commitment(
 }
 
 fn insert_lists(conn: &mut DbConnection, lists: &CommitmentLists) -> QueryResult<()> {
+    if let DbConnection::Sqlite(sqlite) = conn {
+        return lists.insert_kept(sqlite);
+    }
     if !lists.action_areas.is_empty() {
         crate::insert_each!(conn, commitment_action_areas::table, &lists.action_areas)?;
     }
@@ -306,6 +312,105 @@ fn insert_lists(conn: &mut DbConnection, lists: &CommitmentLists) -> QueryResult
         crate::insert_each!(conn, commitment_indicators::table, &lists.indicators)?;
     }
     Ok(())
+}
+
+crate::kept_statements! {
+    /// A commitment's row (SQLite, kept prepared).
+    InsertCommitment = "INSERT INTO commitments (id, reference, organization_id, \
+        coalition_slug, status, title, description, pledge_amount_minor, pledge_currency, \
+        pledge_usd_minor, start_year, end_year, version, created_by, submitted_at, approved_at, \
+        created_at, updated_at, search_text) \
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    InsertActionArea = "INSERT INTO commitment_action_areas (commitment_id, coalition_slug, \
+        number) VALUES (?, ?, ?)";
+    InsertType = "INSERT INTO commitment_types (commitment_id, commitment_type) VALUES (?, ?)";
+    InsertCountry = "INSERT INTO commitment_countries (commitment_id, country) VALUES (?, ?)";
+    InsertRegion = "INSERT INTO commitment_regions (commitment_id, region) VALUES (?, ?)";
+    InsertPartner = "INSERT INTO commitment_partners (commitment_id, position, name) \
+        VALUES (?, ?, ?)";
+    InsertTargetGroup = "INSERT INTO commitment_target_groups (commitment_id, position, name) \
+        VALUES (?, ?, ?)";
+    InsertIndicator = "INSERT INTO commitment_indicators (commitment_id, position, name, unit, \
+        baseline, target) VALUES (?, ?, ?, ?, ?, ?)";
+}
+
+impl CommitmentRow {
+    /// Its values and `search_text`, in `InsertCommitment`'s order.
+    fn values<'a>(&'a self, search_text: &'a str) -> [Value<'a>; 19] {
+        [
+            (&self.id).into(),
+            (&self.reference).into(),
+            (&self.organization_id).into(),
+            (&self.coalition_slug).into(),
+            self.status.as_str().into(),
+            (&self.title).into(),
+            (&self.description).into(),
+            self.pledge_amount_minor.into(),
+            self.pledge_currency.as_ref().into(),
+            self.pledge_usd_minor.into(),
+            self.start_year.into(),
+            self.end_year.into(),
+            self.version.into(),
+            (&self.created_by).into(),
+            self.submitted_at.into(),
+            self.approved_at.into(),
+            self.created_at.into(),
+            self.updated_at.into(),
+            search_text.into(),
+        ]
+    }
+}
+
+impl CommitmentLists {
+    /// Inserts every row with statements SQLite keeps prepared.
+    fn insert_kept(&self, conn: &mut SqliteConnection) -> QueryResult<()> {
+        for r in &self.action_areas {
+            let values = [
+                (&r.commitment_id).into(),
+                (&r.coalition_slug).into(),
+                r.number.into(),
+            ];
+            Cached::<InsertActionArea>::new::<Value>(values).execute(conn)?;
+        }
+        for r in &self.types {
+            let values = [(&r.commitment_id).into(), r.commitment_type.as_str().into()];
+            Cached::<InsertType>::new::<Value>(values).execute(conn)?;
+        }
+        for r in &self.countries {
+            Cached::<InsertCountry>::new([&r.commitment_id, &r.country]).execute(conn)?;
+        }
+        for r in &self.regions {
+            Cached::<InsertRegion>::new([&r.commitment_id, &r.region]).execute(conn)?;
+        }
+        for r in &self.partners {
+            let values = [
+                (&r.commitment_id).into(),
+                r.position.into(),
+                (&r.name).into(),
+            ];
+            Cached::<InsertPartner>::new::<Value>(values).execute(conn)?;
+        }
+        for r in &self.target_groups {
+            let values = [
+                (&r.commitment_id).into(),
+                r.position.into(),
+                (&r.name).into(),
+            ];
+            Cached::<InsertTargetGroup>::new::<Value>(values).execute(conn)?;
+        }
+        for r in &self.indicators {
+            let values = [
+                (&r.commitment_id).into(),
+                r.position.into(),
+                (&r.name).into(),
+                (&r.unit).into(),
+                r.baseline.into(),
+                r.target.into(),
+            ];
+            Cached::<InsertIndicator>::new::<Value>(values).execute(conn)?;
+        }
+        Ok(())
+    }
 }
 
 /// Replaces the content of commitment `row` (its text, pledge, years and

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
+use super::cached::{Cached, Statement, Value};
 use super::schema::events;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -81,10 +82,50 @@ pub fn insert_events(conn: &mut DbConnection, new: &[NewEvent]) -> QueryResult<(
         const FEED: i64 = 0x0067_6566_5f66_6565; // "gef_fee"
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FEED})")).execute(pg)?;
     }
-    for chunk in new.chunks(200) {
-        crate::insert_each!(conn, events::table, chunk)?;
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            for event in new {
+                Cached::<InsertEvent>::new(event.values()).execute(sqlite)?;
+            }
+        }
+        DbConnection::Postgresql(pg) => {
+            for chunk in new.chunks(200) {
+                diesel::insert_into(events::table)
+                    .values(chunk)
+                    .execute(pg)?;
+            }
+        }
     }
     Ok(())
+}
+
+/// One event (SQLite, kept prepared).
+struct InsertEvent;
+
+impl Statement for InsertEvent {
+    const SQL: &'static str = "INSERT INTO events (subject_type, subject_id, commitment_id, \
+        coalition_slug, organization_id, actor_id, action, from_status, to_status, reason, \
+        is_public, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+}
+
+impl NewEvent {
+    /// Its values, in `InsertEvent`'s order.
+    fn values(&self) -> [Value<'_>; 12] {
+        [
+            (&self.subject_type).into(),
+            (&self.subject_id).into(),
+            self.commitment_id.as_ref().into(),
+            (&self.coalition_slug).into(),
+            (&self.organization_id).into(),
+            self.actor_id.as_ref().into(),
+            (&self.action).into(),
+            self.from_status.as_ref().into(),
+            self.to_status.as_ref().into(),
+            self.reason.as_ref().into(),
+            self.is_public.into(),
+            self.created_at.into(),
+        ]
+    }
 }
 
 /// A commitment's trail, oldest first: its own moves and edits, and what
