@@ -23,13 +23,13 @@ pub trait Statement: 'static {
     const SQL: &'static str;
 }
 
-/// Declares statements: `kept_statements! { /// doc  Name = "SQL"; ... }`.
+/// Declares statements: `kept_statements! { /// doc  pub(super) Name = "SQL"; ... }`.
 #[macro_export]
 macro_rules! kept_statements {
-    ($($(#[$doc:meta])* $name:ident = $sql:expr;)+) => {
+    ($($(#[$doc:meta])* $vis:vis $name:ident = $sql:expr;)+) => {
         $(
             $(#[$doc])*
-            struct $name;
+            $vis struct $name;
 
             impl $crate::db::cached::Statement for $name {
                 const SQL: &'static str = $sql;
@@ -157,4 +157,89 @@ impl<S> RunQueryDsl<SqliteConnection> for Cached<'_, S> {}
 
 impl<S: Rows> Query for Cached<'_, S> {
     type SqlType = S::SqlType;
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    use super::Statement;
+    use crate::app::AppError;
+    use crate::config::DatabaseUrl;
+    use crate::db::commitments::{
+        InsertActionArea, InsertCommitment, InsertCountry, InsertIndicator, InsertPartner,
+        InsertRegion, InsertTargetGroup, InsertType,
+    };
+    use crate::db::events::InsertEvent;
+    use crate::db::{Db, DbConnection};
+
+    #[derive(QueryableByName)]
+    struct Column {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+
+    /// The table an `INSERT INTO table (a, b, …) VALUES …` writes, and its columns.
+    fn written(sql: &str) -> (String, Vec<String>) {
+        let rest = sql.strip_prefix("INSERT INTO ").unwrap();
+        let (table, rest) = rest.split_once(" (").unwrap();
+        let (columns, _) = rest.split_once(')').unwrap();
+        let mut columns: Vec<String> = columns.split(',').map(|c| c.trim().to_owned()).collect();
+        columns.sort();
+        (table.to_owned(), columns)
+    }
+
+    fn columns_of(conn: &mut DbConnection, table: &str) -> Vec<String> {
+        let mut names: Vec<String> =
+            diesel::sql_query(format!("SELECT name FROM pragma_table_info('{table}')"))
+                .load::<Column>(conn)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.name)
+                .collect();
+        names.sort();
+        names
+    }
+
+    /// The write path's inserts are written out by hand (not by diesel), so a
+    /// column a migration adds must be added to them too, or SQLite would
+    /// leave it empty where PostgreSQL fills it: each insert writes every
+    /// column of its table, save the event's number.
+    #[actix_web::test]
+    async fn kept_inserts_write_every_column_of_their_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&DatabaseUrl::Sqlite {
+            path: dir.path().join("inserts.db"),
+        })
+        .unwrap();
+        let inserts = [
+            InsertCommitment::SQL,
+            InsertActionArea::SQL,
+            InsertType::SQL,
+            InsertCountry::SQL,
+            InsertRegion::SQL,
+            InsertPartner::SQL,
+            InsertTargetGroup::SQL,
+            InsertIndicator::SQL,
+            InsertEvent::SQL,
+        ];
+        db.run(move |conn| {
+            for sql in inserts {
+                let (table, mut columns) = written(sql);
+                if table == "events" {
+                    columns.push("id".into());
+                    columns.sort();
+                }
+                assert_eq!(columns, columns_of(conn, &table), "{sql}");
+                assert_eq!(
+                    sql.matches('?').count(),
+                    columns.len() - usize::from(table == "events")
+                );
+            }
+            Ok::<_, AppError>(())
+        })
+        .await
+        .unwrap();
+    }
 }

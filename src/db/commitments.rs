@@ -316,22 +316,25 @@ fn insert_lists(conn: &mut DbConnection, lists: &CommitmentLists) -> QueryResult
 
 crate::kept_statements! {
     /// A commitment's row (SQLite, kept prepared).
-    InsertCommitment = "INSERT INTO commitments (id, reference, organization_id, \
+    pub(super) InsertCommitment = "INSERT INTO commitments (id, reference, organization_id, \
         coalition_slug, status, title, description, pledge_amount_minor, pledge_currency, \
         pledge_usd_minor, start_year, end_year, version, created_by, submitted_at, approved_at, \
         created_at, updated_at, search_text) \
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    InsertActionArea = "INSERT INTO commitment_action_areas (commitment_id, coalition_slug, \
-        number) VALUES (?, ?, ?)";
-    InsertType = "INSERT INTO commitment_types (commitment_id, commitment_type) VALUES (?, ?)";
-    InsertCountry = "INSERT INTO commitment_countries (commitment_id, country) VALUES (?, ?)";
-    InsertRegion = "INSERT INTO commitment_regions (commitment_id, region) VALUES (?, ?)";
-    InsertPartner = "INSERT INTO commitment_partners (commitment_id, position, name) \
+    pub(super) InsertActionArea = "INSERT INTO commitment_action_areas \
+        (commitment_id, coalition_slug, number) VALUES (?, ?, ?)";
+    pub(super) InsertType = "INSERT INTO commitment_types (commitment_id, commitment_type) \
+        VALUES (?, ?)";
+    pub(super) InsertCountry = "INSERT INTO commitment_countries (commitment_id, country) \
+        VALUES (?, ?)";
+    pub(super) InsertRegion = "INSERT INTO commitment_regions (commitment_id, region) \
+        VALUES (?, ?)";
+    pub(super) InsertPartner = "INSERT INTO commitment_partners (commitment_id, position, name) \
         VALUES (?, ?, ?)";
-    InsertTargetGroup = "INSERT INTO commitment_target_groups (commitment_id, position, name) \
-        VALUES (?, ?, ?)";
-    InsertIndicator = "INSERT INTO commitment_indicators (commitment_id, position, name, unit, \
-        baseline, target) VALUES (?, ?, ?, ?, ?, ?)";
+    pub(super) InsertTargetGroup = "INSERT INTO commitment_target_groups \
+        (commitment_id, position, name) VALUES (?, ?, ?)";
+    pub(super) InsertIndicator = "INSERT INTO commitment_indicators \
+        (commitment_id, position, name, unit, baseline, target) VALUES (?, ?, ?, ?, ?, ?)";
 }
 
 impl CommitmentRow {

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::cached::{Cached, Statement, Value};
+use super::cached::{Cached, Value};
 use super::schema::events;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -99,11 +99,9 @@ pub fn insert_events(conn: &mut DbConnection, new: &[NewEvent]) -> QueryResult<(
     Ok(())
 }
 
-/// One event (SQLite, kept prepared).
-struct InsertEvent;
-
-impl Statement for InsertEvent {
-    const SQL: &'static str = "INSERT INTO events (subject_type, subject_id, commitment_id, \
+crate::kept_statements! {
+    /// One event (SQLite, kept prepared).
+    pub(super) InsertEvent = "INSERT INTO events (subject_type, subject_id, commitment_id, \
         coalition_slug, organization_id, actor_id, action, from_status, to_status, reason, \
         is_public, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 }
