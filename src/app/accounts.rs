@@ -29,7 +29,7 @@ pub async fn create_user<R>(
     render: R,
 ) -> AppResult<StoredAnswer>
 where
-    R: FnOnce(&UserWithScopes) -> AppResult<StoredAnswer> + Send + 'static,
+    R: FnMut(&UserWithScopes) -> AppResult<StoredAnswer> + Send + 'static,
 {
     authorize(Some(&actor), Action::ManageUsers)?;
     let (row, membership) = account_row(account?).await?;
@@ -171,7 +171,7 @@ pub async fn update_user(
             let active_admins = queries::lock_active_admins(conn)?;
             let current = queries::find_user(conn, &id)?.ok_or(AppError::NotFound(THIS))?;
             let checked = precondition.check(current.user.version)?;
-            let change = change?;
+            let change = change.clone()?;
             let was = current.membership();
             let will_be = change.apply(&was);
             let mut errors = will_be.shape_errors();

@@ -53,7 +53,7 @@ pub async fn update(
         .write(move |conn| {
             let current = queries::find_coalition(conn, &slug)?.ok_or(AppError::NotFound(THIS))?;
             let checked = precondition.check(current.version)?;
-            let settings = current.settings().apply(&change?)?;
+            let settings = current.settings().apply(&change.clone()?)?;
             checked.write(
                 conn,
                 THIS,

@@ -331,7 +331,10 @@ pub async fn update(
         let checked = precondition.check(row.version)?;
         let kept = coalition_rules(conn, &cache, &row.coalition_slug)?;
         let current = queries::load_record(conn, row.clone(), today)?;
-        let content = Content::parse(&edit?.apply(ContentFields::from(&current.content)), &kept.1)?;
+        let content = Content::parse(
+            &edit.clone()?.apply(ContentFields::from(&current.content)),
+            &kept.1,
+        )?;
         let before = stats::facts(conn, &row.id)?;
         checked.write(
             conn,
@@ -444,17 +447,18 @@ pub async fn review_once<R>(
     render: R,
 ) -> AppResult<StoredAnswer>
 where
-    R: FnOnce(&CommitmentRecord) -> AppResult<StoredAnswer> + Send + 'static,
+    R: FnMut(&CommitmentRecord) -> AppResult<StoredAnswer> + Send + 'static,
 {
     let owner = actor.user_id.clone();
     let asked = AskedMove::review(actor, id, precondition, review);
     let cache = db.cache();
-    let make = move |conn: &mut DbConnection| make_move_in(conn, &cache, today, asked);
+    let make = move |conn: &mut DbConnection| make_move_in(conn, &cache, today, asked.clone());
     idempotency::write_once(db, owner, request, make, render).await
 }
 
 /// A move as asked: by whom, on which commitment, from which side, having
 /// seen which version. `known` is the move when the request did not parse.
+#[derive(Clone)]
 struct AskedMove {
     actor: Actor,
     id: String,
@@ -489,7 +493,7 @@ impl AskedMove {
 /// one transaction.
 async fn make_move(db: &Db, today: NaiveDate, asked: AskedMove) -> AppResult<CommitmentRecord> {
     let cache = db.cache();
-    db.write(move |conn| make_move_in(conn, &cache, today, asked))
+    db.write(move |conn| make_move_in(conn, &cache, today, asked.clone()))
         .await
 }
 

@@ -51,7 +51,7 @@ pub async fn create_once<R>(
     render: R,
 ) -> AppResult<StoredAnswer>
 where
-    R: FnOnce(&Expression) -> AppResult<StoredAnswer> + Send + 'static,
+    R: FnMut(&Expression) -> AppResult<StoredAnswer> + Send + 'static,
 {
     authorize(Some(&actor), Action::ActForOrganization)?;
     let new = new?;
@@ -192,7 +192,7 @@ pub async fn decide(
         };
         (to, r.note)
     });
-    db.write(move |conn| move_in(conn, &actor, &id, true, request))
+    db.write(move |conn| move_in(conn, &actor, &id, true, request.clone()))
         .await
 }
 

@@ -40,13 +40,13 @@ pub async fn write_once<T, F, R>(
     db: &Db,
     owner: String,
     request: Option<Replayable>,
-    create: F,
-    render: R,
+    mut create: F,
+    mut render: R,
 ) -> AppResult<StoredAnswer>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
-    R: FnOnce(&T) -> AppResult<StoredAnswer> + Send + 'static,
+    F: FnMut(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    R: FnMut(&T) -> AppResult<StoredAnswer> + Send + 'static,
 {
     // Nothing to keep: the answer is rendered once written, off the (on
     // SQLite, one) writer.

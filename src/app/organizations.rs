@@ -35,7 +35,7 @@ pub async fn register(
     registration: Sent<Registration>,
 ) -> AppResult<(OrganizationRow, UserRow)> {
     let (organization, account) = registration_rows(limits, client, registration).await?;
-    db.write(move |conn| insert_registration(conn, organization, account))
+    db.write(move |conn| insert_registration(conn, organization.clone(), account.clone()))
         .await
 }
 
@@ -51,11 +51,13 @@ pub async fn register_once<R>(
     render: R,
 ) -> AppResult<StoredAnswer>
 where
-    R: FnOnce(&(OrganizationRow, UserRow)) -> AppResult<StoredAnswer> + Send + 'static,
+    R: FnMut(&(OrganizationRow, UserRow)) -> AppResult<StoredAnswer> + Send + 'static,
 {
     let (organization, account) = registration_rows(limits, client, registration).await?;
     let owner = format!("client {client}");
-    let create = move |conn: &mut DbConnection| insert_registration(conn, organization, account);
+    let create = move |conn: &mut DbConnection| {
+        insert_registration(conn, organization.clone(), account.clone())
+    };
     write_once(db, owner, request, create, render).await
 }
 
@@ -153,7 +155,7 @@ pub async fn update(
     db.write(move |conn| {
         let current = queries::find_organization(conn, &id)?.ok_or(AppError::NotFound(THIS))?;
         let checked = precondition.check(current.version)?;
-        let change = change?;
+        let change = change.clone()?;
         // Its commitments' figures are counted under its constituency.
         let moves_figures = change
             .constituency

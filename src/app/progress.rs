@@ -38,7 +38,7 @@ pub async fn create_cycle<R>(
     render: R,
 ) -> AppResult<StoredAnswer>
 where
-    R: FnOnce(&ReportingCycleRow) -> AppResult<StoredAnswer> + Send + 'static,
+    R: FnMut(&ReportingCycleRow) -> AppResult<StoredAnswer> + Send + 'static,
 {
     authorize(Some(&actor), Action::ManageReportingCycles)?;
     let new = new?;
@@ -117,7 +117,7 @@ pub async fn update_cycle(
     db.write(move |conn| {
         let current = queries::find_cycle(conn, year)?.ok_or(AppError::NotFound(CYCLE))?;
         let checked = precondition.check(current.version)?;
-        let change = change?;
+        let change = change.clone()?;
         let cycle = current
             .cycle()
             .with_window(change.opens_on, change.closes_on)?;
@@ -175,7 +175,7 @@ pub async fn file_report(
             .into_iter()
             .map(|i| i.name)
             .collect();
-        let report = Report::parse(&fields?, &names)?;
+        let report = Report::parse(fields.as_ref().map_err(Clone::clone)?, &names)?;
         let now = db::now();
         let before = stats::facts(conn, &row.id)?;
         let created = existing.is_none();
@@ -389,7 +389,7 @@ pub async fn validate_report(
             return Err(settled(current.validation_status));
         }
         let checked = precondition.check(current.version)?;
-        let request = request?;
+        let request = request.clone()?;
         let to = validate(current.validation_status, request.decision).map_err(settled)?;
         let note = validation_note(request.decision, request.note.as_deref())
             .map_err(AppError::invalid)?;

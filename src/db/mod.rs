@@ -303,13 +303,15 @@ impl Db {
     }
 
     /// Runs `f` in one write transaction: committed when it returns `Ok`,
-    /// rolled back otherwise. On SQLite it is a savepoint in the writer's
-    /// next batch, answered once the batch committed.
+    /// rolled back otherwise. On SQLite it runs in the writer's next batch,
+    /// answered once the batch committed; `f` may run twice there (a batch
+    /// in which a write fails is rolled back and run again), so it must
+    /// leave nothing but what it writes through `conn`.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        F: FnMut(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         if let Some(writer) = &self.writer {
             return writer.write(f).await;
