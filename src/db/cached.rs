@@ -14,7 +14,7 @@ use std::marker::PhantomData;
 
 use chrono::NaiveDateTime;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Double, Nullable, Text};
 use diesel::sqlite::{Sqlite, SqliteConnection};
 use diesel::{QueryResult, RunQueryDsl};
 
@@ -50,7 +50,64 @@ pub enum Value<'a> {
     Real(f64),
     Null,
     /// A moment, written as diesel writes timestamps.
-    Time(NaiveDateTime),
+    Time(TimeText),
+}
+
+/// A moment as diesel writes a `Timestamp` on SQLite (chrono's
+/// `%F %T%.f`), written out by hand: chrono's formatting machinery was a
+/// fiftieth of the writer's time. Moments chrono writes otherwise (years
+/// outside 0–9999, leap seconds) are written by chrono.
+pub struct TimeText {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl TimeText {
+    fn of(time: NaiveDateTime) -> Self {
+        use chrono::{Datelike, Timelike};
+        use std::fmt::Write;
+        let mut text = Self {
+            bytes: [0; 40],
+            len: 0,
+        };
+        let nanos = time.nanosecond();
+        if (0..=9999).contains(&time.year()) && nanos < 1_000_000_000 {
+            let _ = write!(
+                text,
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                time.year(),
+                time.month(),
+                time.day(),
+                time.hour(),
+                time.minute(),
+                time.second()
+            );
+            // As chrono's `%.f`: none, or 3, 6 or 9 digits, as few as exact.
+            let _ = match nanos {
+                0 => Ok(()),
+                _ if nanos.is_multiple_of(1_000_000) => write!(text, ".{:03}", nanos / 1_000_000),
+                _ if nanos.is_multiple_of(1_000) => write!(text, ".{:06}", nanos / 1_000),
+                _ => write!(text, ".{nanos:09}"),
+            };
+        } else {
+            let _ = write!(text, "{}", time.format("%F %T%.f"));
+        }
+        text
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for TimeText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let room = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        room.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 impl<'a> From<&'a str> for Value<'a> {
@@ -99,7 +156,7 @@ impl<'a, T: Into<Value<'a>>> From<Option<T>> for Value<'a> {
 
 impl From<NaiveDateTime> for Value<'_> {
     fn from(time: NaiveDateTime) -> Self {
-        Self::Time(time)
+        Self::Time(TimeText::of(time))
     }
 }
 
@@ -145,7 +202,7 @@ impl<S: Statement> QueryFragment<Sqlite> for Cached<'_, S> {
                 Value::Integer(n) => out.push_bind_param::<BigInt, i64>(n)?,
                 Value::Real(x) => out.push_bind_param::<Double, f64>(x)?,
                 Value::Null => out.push_bind_param::<Nullable<Text>, Option<&str>>(&None)?,
-                Value::Time(time) => out.push_bind_param::<Timestamp, NaiveDateTime>(time)?,
+                Value::Time(time) => out.push_bind_param::<Text, str>(time.as_str())?,
             }
             out.push_sql(part);
         }
@@ -173,6 +230,49 @@ mod tests {
     };
     use crate::db::events::InsertEvent;
     use crate::db::{Db, DbConnection};
+
+    /// Moments are written exactly as diesel (chrono's `%F %T%.f`) writes
+    /// them, which is how they are read back and compared.
+    #[test]
+    fn moments_are_written_as_diesel_writes_them() {
+        use chrono::{NaiveDate, NaiveDateTime};
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mut moments: Vec<NaiveDateTime> = vec![
+            day(2026, 11, 28).and_hms_opt(0, 0, 0).unwrap(),
+            day(2026, 1, 2).and_hms_milli_opt(3, 4, 5, 60).unwrap(),
+            day(2026, 12, 31)
+                .and_hms_micro_opt(23, 59, 59, 999_999)
+                .unwrap(),
+            day(2000, 2, 29).and_hms_nano_opt(12, 30, 1, 7).unwrap(),
+            day(2024, 6, 1).and_hms_nano_opt(8, 0, 0, 120_000).unwrap(),
+            day(2024, 6, 1)
+                .and_hms_nano_opt(8, 0, 0, 120_000_001)
+                .unwrap(),
+            day(999, 6, 1).and_hms_opt(8, 0, 0).unwrap(),
+            day(12_345, 6, 1).and_hms_opt(8, 0, 0).unwrap(),
+            day(-44, 3, 15).and_hms_opt(8, 0, 0).unwrap(),
+            day(2016, 12, 31)
+                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                .unwrap(),
+            crate::db::now(),
+        ];
+        moments.extend((0..1_000).map(|n| {
+            day(2020 + n % 7, 1 + (n % 12) as u32, 1 + (n % 28) as u32)
+                .and_hms_nano_opt(
+                    (n % 24) as u32,
+                    (n % 60) as u32,
+                    (n * 7 % 60) as u32,
+                    (n as u32).pow(3) % 1_000_000_000,
+                )
+                .unwrap()
+        }));
+        for moment in moments {
+            assert_eq!(
+                super::TimeText::of(moment).as_str(),
+                moment.format("%F %T%.f").to_string()
+            );
+        }
+    }
 
     #[derive(QueryableByName)]
     struct Column {
