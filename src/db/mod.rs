@@ -392,3 +392,87 @@ pub fn corrupt(kind: &'static str, value: &str) -> diesel::result::Error {
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    use diesel_migrations::MigrationHarness;
+
+    use super::{SQLITE_MIGRATIONS, run_migrations};
+    use crate::db::DbConnection;
+
+    #[derive(QueryableByName)]
+    struct Table {
+        #[diesel(sql_type = Text)]
+        sql: String,
+    }
+
+    fn tables(conn: &mut DbConnection) -> Vec<String> {
+        diesel::sql_query("SELECT sql FROM sqlite_schema WHERE type = 'table'")
+            .load::<Table>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.sql)
+            .collect()
+    }
+
+    /// A check that is a list of three values or more, which SQLite checks
+    /// through a temporary b-tree: the migration wrote each as comparisons.
+    fn listed_checks(sql: &str) -> usize {
+        sql.match_indices(" IN (")
+            .filter(|(at, _)| {
+                let list = &sql[at + 5..];
+                let list = &list[..list.find(')').unwrap_or(list.len())];
+                list.matches('\'').count() >= 6
+            })
+            .count()
+    }
+
+    /// After the migrations no table checks a list of values, the checks
+    /// still refuse what is not in them, and the migration reverts (the
+    /// lists back) and applies again.
+    #[test]
+    fn sqlite_checks_are_comparisons_and_still_refuse() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("checks.db");
+        let mut conn = DbConnection::establish(&format!("sqlite://{}", path.display())).unwrap();
+        run_migrations(&mut conn).unwrap();
+        let all = tables(&mut conn);
+        assert!(
+            all.iter()
+                .any(|sql| sql.contains("status = 'draft' OR status = 'submitted'"))
+        );
+        assert_eq!(
+            all.iter().map(|sql| listed_checks(sql)).sum::<usize>(),
+            0,
+            "{all:#?}"
+        );
+        for refused in [
+            "INSERT INTO events (subject_type, subject_id, coalition_slug, organization_id, action, is_public, created_at) \
+             VALUES ('nothing', 'x', 'gender-based-violence', 'x', 'made', 0, '2026-01-01')",
+            "UPDATE commitments SET status = 'lost'",
+            "INSERT INTO commitment_types (commitment_id, commitment_type) VALUES ('x', 'gift')",
+        ] {
+            let error = diesel::sql_query(refused).execute(&mut conn);
+            // The UPDATE finds no commitment; the others must be refused.
+            if refused.starts_with("UPDATE") {
+                assert_eq!(error.unwrap(), 0);
+            } else {
+                let message = error.unwrap_err().to_string();
+                assert!(
+                    message.contains("CHECK constraint failed"),
+                    "{refused}: {message}"
+                );
+            }
+        }
+        let DbConnection::Sqlite(sqlite) = &mut conn else {
+            unreachable!()
+        };
+        sqlite.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
+        let reverted = tables(&mut conn);
+        assert!(reverted.iter().map(|sql| listed_checks(sql)).sum::<usize>() >= 10);
+        run_migrations(&mut conn).unwrap();
+        assert_eq!(tables(&mut conn), all);
+    }
+}
