@@ -5,6 +5,10 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
+mod known;
+
+pub use known::forget as forget_known;
+
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
@@ -354,7 +358,7 @@ pub fn apply(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
     if held {
         Ok(())
     } else {
-        apply_now(conn, changes)
+        apply_now(conn, changes, Known::Forgotten)
     }
 }
 
@@ -414,7 +418,7 @@ pub fn drop_held() {
 /// Applies the changes of the writes kept, and no longer holds them back.
 pub fn apply_held(conn: &mut DbConnection) -> QueryResult<()> {
     match HELD.take() {
-        Some(held) => apply_now(conn, &held.batch),
+        Some(held) => apply_now(conn, &held.batch, Known::Kept),
         None => Ok(()),
     }
 }
@@ -434,7 +438,19 @@ pub fn release() {
 /// zero). On PostgreSQL missing rows are created empty first, so that every
 /// row the change touches is read under `FOR UPDATE`; SQLite has one writer
 /// at a time anyway.
-fn apply_now(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> QueryResult<()> {
+/// Whether the rows SQLite's writer knows (`known`) are read and kept: only
+/// by the figures a batch held back, which its writer applies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Known {
+    Kept,
+    Forgotten,
+}
+
+fn apply_now(
+    conn: &mut DbConnection,
+    changes: &BTreeMap<Cell, CellChange>,
+    kept: Known,
+) -> QueryResult<()> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -500,12 +516,17 @@ fn apply_now(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
                 .iter()
                 .flat_map(|(id, (_, change))| change.makers.keys().map(move |org| (id, org)))
                 .collect();
-            let ids = serde_json::to_string(&ids).map_err(json_error)?;
-            let pairs = serde_json::to_string(&pairs).map_err(json_error)?;
-            (
-                Cached::<TouchedCells>::new(vec![&ids]).load(sqlite)?,
-                Cached::<TouchedMakers>::new(vec![&pairs]).load(sqlite)?,
-            )
+            if kept == Known::Kept {
+                known::read(sqlite, &ids, &pairs)?
+            } else {
+                known::forget();
+                let ids = serde_json::to_string(&ids).map_err(json_error)?;
+                let pairs = serde_json::to_string(&pairs).map_err(json_error)?;
+                (
+                    Cached::<TouchedCells>::new(vec![&ids]).load(sqlite)?,
+                    Cached::<TouchedMakers>::new(vec![&pairs]).load(sqlite)?,
+                )
+            }
         }
     };
     // Every (cell, organization) the change names, from its current count.
@@ -565,7 +586,11 @@ fn apply_now(conn: &mut DbConnection, changes: &BTreeMap<Cell, CellChange>) -> Q
     }
     // Cells first: organizations' rows refer to them.
     write_cells(conn, &cell_rows, &current, &cells_gone)?;
-    write_makers(conn, &maker_rows, &stored, &maker_gone)
+    write_makers(conn, &maker_rows, &stored, &maker_gone)?;
+    if kept == Known::Kept {
+        known::wrote(&cell_rows, &cells_gone, &maker_rows, &maker_gone);
+    }
+    Ok(())
 }
 
 /// The cells of a JSON array of ids (SQLite): one lookup per id, in no
@@ -672,11 +697,9 @@ fn write_makers(
             if !known.is_empty() {
                 let values: Vec<_> = known
                     .iter()
-                    .map(|row| {
-                        serde_json::json!([row.cell_id, row.organization_id, row.commitments])
-                    })
+                    .map(|row| (&row.cell_id, &row.organization_id, row.commitments))
                     .collect();
-                let values = serde_json::Value::from(values).to_string();
+                let values = serde_json::to_string(&values).map_err(json_error)?;
                 Cached::<UpdateMakers>::new(vec![&values]).execute(sqlite)?;
             }
         }
@@ -729,18 +752,18 @@ fn write_cells(
                 let values: Vec<_> = known
                     .iter()
                     .map(|row| {
-                        serde_json::json!([
-                            row.id,
+                        (
+                            &row.id,
                             row.commitments,
                             row.makers,
-                            row.pledged_usd_minor,
-                            row.disbursed_usd_minor,
+                            &row.pledged_usd_minor,
+                            &row.disbursed_usd_minor,
                             row.percent_sum,
                             row.percent_n,
-                        ])
+                        )
                     })
                     .collect();
-                let values = serde_json::Value::from(values).to_string();
+                let values = serde_json::to_string(&values).map_err(json_error)?;
                 Cached::<UpdateCells>::new(vec![&values]).execute(sqlite)?;
             }
         }
@@ -840,6 +863,7 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<i64> {
             held.recounted = true;
         }
     });
+    known::forget();
     diesel::delete(stat_cell_makers::table).execute(conn)?;
     diesel::delete(stat_cells::table).execute(conn)?;
     let mut cells: BTreeMap<Cell, Figures> = BTreeMap::new();

@@ -204,7 +204,10 @@ fn run(
         let conn = match connection.as_mut() {
             Some(conn) => conn,
             None => match open_writer(manager) {
-                Ok(conn) => connection.insert(conn),
+                Ok(conn) => {
+                    stats::forget_known();
+                    connection.insert(conn)
+                }
                 Err(error) => {
                     fail(batch, error);
                     continue;
@@ -227,6 +230,9 @@ fn run(
         if settled.failed.is_none() {
             // Full: a checkpoint is due already and covers this batch too.
             let _ = committed.try_send(());
+        } else {
+            // The figures' rows it knows may be the batch's, undone.
+            stats::forget_known();
         }
         if !settled.reusable {
             // A write panicked or the transaction could not be ended: the
@@ -723,6 +729,57 @@ mod tests {
         assert_eq!(stored, expected);
         let (batches, _) = db.write_batches().unwrap();
         assert!(batches <= 4, "31 writes took {batches} batches");
+    }
+
+    /// The writer keeps the figures' rows it wrote, to read only those it
+    /// does not know; a change by another connection (here, a count moved
+    /// by 1,000 in every cell) makes it read them all again: the next
+    /// batches add to the counts stored, not to those it had kept.
+    #[actix_web::test]
+    async fn figures_changed_by_another_connection_are_read_again() {
+        let (dir, db) = open();
+        let apply = |range: std::ops::Range<usize>| {
+            let db = db.clone();
+            async move {
+                for n in range {
+                    db.write(move |conn| {
+                        stats::apply(conn, &changes(None, Some(&facts(n))))?;
+                        Ok::<_, AppError>(())
+                    })
+                    .await
+                    .unwrap();
+                }
+            }
+        };
+        let stored = || {
+            let db = db.clone();
+            async move {
+                db.run(|conn| Ok::<_, AppError>(stats::stored(conn)?))
+                    .await
+                    .unwrap()
+            }
+        };
+        apply(0..8).await;
+        let mut other =
+            diesel::SqliteConnection::establish(&dir.path().join("writer.db").to_string_lossy())
+                .unwrap();
+        diesel::sql_query("UPDATE stat_cells SET commitments = commitments + 1000")
+            .execute(&mut other)
+            .unwrap();
+        let moved = stored().await;
+        assert!(!moved.is_empty());
+        assert!(moved.values().all(|f| f.measures.commitments > 1000));
+        apply(8..16).await;
+        let after = stored().await;
+        for (cell, figures) in &moved {
+            assert!(
+                after[cell].measures.commitments >= figures.measures.commitments,
+                "{cell:?}: {} after, {} before",
+                after[cell].measures.commitments,
+                figures.measures.commitments
+            );
+        }
+        assert!(after.len() >= moved.len());
     }
 
     /// The WAL is copied into the database file by the checkpoint thread,
