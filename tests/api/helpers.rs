@@ -22,8 +22,8 @@ pub struct TestApp {
     pub database: DatabaseUrl,
     /// The server's clock: tests move today's date with it.
     pub clock: Arc<TestClock>,
-    /// Keeps the SQLite folder alive as long as the app.
-    pub _dir: Option<TempDir>,
+    /// Keeps the database alive as long as the app.
+    pub _dir: Option<Scratch>,
 }
 
 impl TestApp {
@@ -174,14 +174,14 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_on(database, dir).await
 }
 
-pub async fn spawn_app_on(database: DatabaseUrl, dir: Option<TempDir>) -> TestApp {
+pub async fn spawn_app_on(database: DatabaseUrl, dir: Option<Scratch>) -> TestApp {
     spawn_app_configured(database, dir, |_| {}).await
 }
 
 /// Starts the service with the test settings as `configure` changes them.
 pub async fn spawn_app_configured(
     database: DatabaseUrl,
-    dir: Option<TempDir>,
+    dir: Option<Scratch>,
     configure: impl FnOnce(&mut Settings),
 ) -> TestApp {
     let mut settings = Settings {
@@ -245,20 +245,45 @@ pub fn expected_backend() -> Backend {
     }
 }
 
-/// A new empty database: a SQLite file in a temp dir, or, with
-/// `TEST_DATABASE_URL=postgres://…/postgres`, a new database on that server.
-pub fn fresh_database() -> (DatabaseUrl, Option<TempDir>) {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin_url) => (fresh_postgres_database(&admin_url), None),
-        Err(_) => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let path = dir.path().join("gef.db");
-            (DatabaseUrl::Sqlite { path }, Some(dir))
+/// A test's database, removed with it: a SQLite file's temp dir, or a
+/// database made on the PostgreSQL server (dropped, whoever is still
+/// connected, so that test runs do not leave one behind each).
+pub enum Scratch {
+    Dir { _dir: TempDir },
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Self::Postgres { admin_url, name } = self
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin);
         }
     }
 }
 
-fn fresh_postgres_database(admin_url: &str) -> DatabaseUrl {
+/// A new empty database: a SQLite file in a temp dir, or, with
+/// `TEST_DATABASE_URL=postgres://…/postgres`, a new database on that server.
+pub fn fresh_database() -> (DatabaseUrl, Option<Scratch>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) => {
+            let (url, name) = fresh_postgres_database(&admin_url);
+            (url, Some(Scratch::Postgres { admin_url, name }))
+        }
+        Err(_) => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("gef.db");
+            (
+                DatabaseUrl::Sqlite { path },
+                Some(Scratch::Dir { _dir: dir }),
+            )
+        }
+    }
+}
+
+fn fresh_postgres_database(admin_url: &str) -> (DatabaseUrl, String) {
     let name = format!("gef_test_{}", uuid::Uuid::new_v4().simple());
     let mut admin = PgConnection::establish(admin_url).expect("TEST_DATABASE_URL does not answer");
     diesel::sql_query(format!("CREATE DATABASE {name}"))
@@ -269,7 +294,8 @@ fn fresh_postgres_database(admin_url: &str) -> DatabaseUrl {
         None => (admin_url, String::new()),
     };
     let prefix = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
-    DatabaseUrl::parse(&format!("{prefix}/{name}{query}")).expect("test database url")
+    let url = DatabaseUrl::parse(&format!("{prefix}/{name}{query}")).expect("test database url");
+    (url, name)
 }
 
 /// Asserts an RFC 9457 problem with this status and code, and returns its body.
