@@ -1,0 +1,1 @@
+CREATE INDEX commitments_years ON commitments (start_year, end_year);
