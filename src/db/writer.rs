@@ -301,6 +301,17 @@ impl Settled {
         let error = self.failed.unwrap_or_else(|| Arc::new(DbError::Cancelled));
         fail_with(self.not_run, &error);
     }
+
+    /// A batch none of whose writes ran to be kept: each answers `error`.
+    fn none_kept(batch: Vec<Job>, error: diesel::result::Error, reusable: bool) -> Self {
+        Self {
+            ran: Vec::new(),
+            not_run: batch,
+            failed: Some(Arc::new(DbError::from(error))),
+            reusable,
+            a_write_failed: false,
+        }
+    }
 }
 
 /// How a batch runs its writes.
@@ -325,13 +336,7 @@ fn commit_together(
         unreachable!("the writer thread serves SQLite only");
     };
     if let Err(error) = AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
-        return Settled {
-            ran: Vec::new(),
-            not_run: batch,
-            failed: Some(Arc::new(DbError::from(error))),
-            reusable: true,
-            a_write_failed: false,
-        };
+        return Settled::none_kept(batch, error, true);
     }
     stats::hold();
     let mut ran = Vec::with_capacity(batch.len());
@@ -359,11 +364,8 @@ fn commit_together(
                 stats::release();
                 if let Err(error) = Manager::rollback_transaction(conn) {
                     return Settled {
-                        ran: Vec::new(),
-                        not_run: batch,
-                        failed: Some(Arc::new(DbError::from(error))),
-                        reusable: false,
                         a_write_failed: true,
+                        ..Settled::none_kept(batch, error, false)
                     };
                 }
                 counts.replays.fetch_add(1, Ordering::Relaxed);
