@@ -428,6 +428,14 @@ pub fn release() {
     HELD.set(None);
 }
 
+/// Whether the rows SQLite's writer knows (`known`) are read and kept: only
+/// by the figures a batch held back, which its writer applies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Known {
+    Kept,
+    Forgotten,
+}
+
 /// Adds `changes` to the cells, under row locks taken in id order (so that
 /// writers never wait on each other in a circle), counting each
 /// organization once per cell.
@@ -438,14 +446,6 @@ pub fn release() {
 /// zero). On PostgreSQL missing rows are created empty first, so that every
 /// row the change touches is read under `FOR UPDATE`; SQLite has one writer
 /// at a time anyway.
-/// Whether the rows SQLite's writer knows (`known`) are read and kept: only
-/// by the figures a batch held back, which its writer applies.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Known {
-    Kept,
-    Forgotten,
-}
-
 fn apply_now(
     conn: &mut DbConnection,
     changes: &BTreeMap<Cell, CellChange>,
