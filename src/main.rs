@@ -286,12 +286,13 @@ fn main() -> ExitCode {
 /// A fixed mmap threshold also fixes the trim threshold at glibc's 128 KiB:
 /// every `free` that leaves more than that free at the top of a heap hands
 /// it back to the kernel, and the next allocation asks for it again. SQLite's
-/// writer frees a few hundred KiB at the end of each write's savepoint (its
+/// writer freed a few hundred KiB at the end of each write's savepoint (its
 /// journal, and bitmaps that grow with the database), so at a million
 /// commitments a fifth of its time went to giving memory back and taking it
 /// again (`perf`: `systrim`, `brk`). A 2 MiB trim threshold keeps that
 /// memory for the next write (8 MiB was no faster); the peak resident
-/// memory did not move.
+/// memory did not move. Batches now run without savepoints unless a write
+/// fails (`db::writer`); the threshold stays for those that remain.
 fn tune_the_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters; it is called once,

@@ -23,7 +23,7 @@ pub struct TestApp {
     /// The server's clock: tests move today's date with it.
     pub clock: Arc<TestClock>,
     /// Keeps the database alive as long as the app.
-    pub _dir: Option<Scratch>,
+    pub _scratch: Option<Scratch>,
 }
 
 impl TestApp {
@@ -212,7 +212,7 @@ pub async fn spawn_app_configured(
             .expect("client"),
         db,
         database,
-        _dir: dir,
+        _scratch: dir,
     }
 }
 
