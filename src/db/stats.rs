@@ -487,19 +487,26 @@ fn apply_now(
                     .on_conflict_do_nothing()
                     .execute(pg)?;
             }
-            for chunk in maker_zeros.chunks(500) {
-                diesel::insert_into(stat_cell_makers::table)
-                    .values(chunk)
-                    .on_conflict_do_nothing()
-                    .execute(pg)?;
-            }
-            // The rows the change touches, in id order.
+            // The cells the change touches, locked in id order before any
+            // organization's row is written: such a row's foreign key takes
+            // a share lock on its cell, which two writers holding it would
+            // each wait on the other to give up before locking the cell
+            // for update (a deadlock, seen with eight organizations).
+            // Organizations' rows are then only ever written by the holder
+            // of their cell's lock. Cells are never deleted (one that
+            // falls to zero keeps a row of zeros), so every one is here.
             let cells = stat_cells::table
                 .filter(stat_cells::id.eq_any(&ids))
                 .order(stat_cells::id)
                 .select(StatCellRow::as_select())
                 .for_update()
                 .load(pg)?;
+            for chunk in maker_zeros.chunks(500) {
+                diesel::insert_into(stat_cell_makers::table)
+                    .values(chunk)
+                    .on_conflict_do_nothing()
+                    .execute(pg)?;
+            }
             let makers = stat_cell_makers::table
                 .filter(stat_cell_makers::cell_id.eq_any(&ids))
                 .filter(stat_cell_makers::organization_id.eq_any(&organizations))
@@ -567,7 +574,6 @@ fn apply_now(
         .map(|row| (row.id.clone(), row))
         .collect();
     let mut cell_rows: Vec<StatCellRow> = Vec::new();
-    let mut cells_gone: Vec<String> = Vec::new();
     for (id, (cell, change)) in &by_id {
         let mut figures = match current.get(id) {
             Some(row) => row.figures()?,
@@ -578,17 +584,13 @@ fn apply_now(
         if figures.measures.commitments < 0 || figures.makers < 0 {
             return Err(super::corrupt("figures", id));
         }
-        if figures.measures.commitments == 0 {
-            cells_gone.push(id.clone());
-        } else {
-            cell_rows.push(StatCellRow::of(cell, &figures));
-        }
+        cell_rows.push(StatCellRow::of(cell, &figures));
     }
     // Cells first: organizations' rows refer to them.
-    write_cells(conn, &cell_rows, &current, &cells_gone)?;
+    write_cells(conn, &cell_rows, &current)?;
     write_makers(conn, &maker_rows, &stored, &maker_gone)?;
     if kept == Known::Kept {
-        known::wrote(&cell_rows, &cells_gone, &maker_rows, &maker_gone);
+        known::wrote(&cell_rows, &maker_rows, &maker_gone);
     }
     Ok(())
 }
@@ -710,15 +712,15 @@ fn write_makers(
     Ok(())
 }
 
-/// Writes cells' figures and deletes the cells left with no commitment.
-/// PostgreSQL upserts; on SQLite new cells are inserted together and
-/// existing ones updated together, since
-/// replacing a cell would cascade to its organizations' rows.
+/// Writes cells' figures, zeros included: a cell is never deleted, so that
+/// a writer that locked it finds it still there (see `apply_now`); reads
+/// skip the empty ones. PostgreSQL upserts; on SQLite new cells are
+/// inserted together and existing ones updated together, since replacing
+/// a cell would cascade to its organizations' rows.
 fn write_cells(
     conn: &mut DbConnection,
     rows: &[StatCellRow],
     existing: &HashMap<String, StatCellRow>,
-    gone: &[String],
 ) -> QueryResult<()> {
     use diesel::upsert::excluded;
     match conn {
@@ -768,12 +770,6 @@ fn write_cells(
             }
         }
     }
-    if !gone.is_empty() {
-        // Their organizations' rows went to zero with them.
-        diesel::delete(stat_cell_makers::table.filter(stat_cell_makers::cell_id.eq_any(gone)))
-            .execute(conn)?;
-        diesel::delete(stat_cells::table.filter(stat_cells::id.eq_any(gone))).execute(conn)?;
-    }
     Ok(())
 }
 
@@ -789,6 +785,7 @@ pub fn read(
         .filter(stat_cells::scope.eq(scope.as_str()))
         .filter(stat_cells::coalition.eq(coalition))
         .filter(stat_cells::dimension.eq_any(names))
+        .filter(stat_cells::commitments.gt(0))
         .order((stat_cells::dimension, stat_cells::key))
         .select(StatCellRow::as_select())
         .load(conn)?
@@ -797,9 +794,10 @@ pub fn read(
         .collect()
 }
 
-/// Every stored cell.
+/// Every stored cell that counts a commitment.
 pub fn stored(conn: &mut DbConnection) -> QueryResult<BTreeMap<Cell, Figures>> {
     stat_cells::table
+        .filter(stat_cells::commitments.gt(0))
         .select(StatCellRow::as_select())
         .load(conn)?
         .iter()

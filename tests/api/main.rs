@@ -10,6 +10,7 @@ mod browser;
 mod caching;
 mod coalitions;
 mod commitments;
+mod concurrency;
 mod dashboard;
 mod errors;
 mod exports;

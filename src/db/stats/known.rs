@@ -128,7 +128,6 @@ pub(super) fn read(
 /// rows deleted). True once it commits; forgotten otherwise.
 pub(super) fn wrote(
     cells: &[StatCellRow],
-    cells_gone: &[String],
     makers: &[StatMakerRow],
     makers_gone: &[(String, String)],
 ) {
@@ -138,13 +137,6 @@ pub(super) fn wrote(
         }
         for row in cells {
             known.cells.insert(row.id.clone(), Some(row.clone()));
-        }
-        for id in cells_gone {
-            known.cells.insert(id.clone(), None);
-            // Their organizations' rows went with them.
-            if let Some(counts) = known.makers.get_mut(id) {
-                counts.values_mut().for_each(|count| *count = 0);
-            }
         }
         for row in makers {
             known.count(&row.cell_id, &row.organization_id, row.commitments);
