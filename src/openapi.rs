@@ -162,7 +162,7 @@ impl Modify for SharedResponses {
         );
         for item in openapi.paths.paths.values_mut() {
             // Every GET but the probes and the metrics answers If-None-Match
-            // (routes::caching).
+            // (routes::http::caching).
             if let Some(get) = item.get.as_mut().filter(|g| {
                 !matches!(
                     g.operation_id.as_deref(),
@@ -291,7 +291,7 @@ impl Modify for CreationLinks {
     }
 }
 
-/// Every string the API reads is NUL-free (`routes::body` refuses a NUL in
+/// Every string the API reads is NUL-free (`routes::http::body` refuses a NUL in
 /// any body string, `refuse_nul_in_url` one anywhere in the URL): the spec
 /// says so with a pattern on every string that has no pattern, format or
 /// enumeration of its own, so that clients and fuzzers know the rule.

@@ -21,8 +21,8 @@ use crate::config::{ConfigError, DatabaseUrl, Secret, Settings};
 use crate::db::{Db, OpenError};
 use crate::error::{self, ensure_problem_json};
 use crate::openapi;
-use crate::routes::pagination::CursorCodec;
-use crate::routes::{self, meta::RouteTable, meta::SpecJson};
+use crate::routes::http::pagination::CursorCodec;
+use crate::routes::{self, http::meta::RouteTable, http::meta::SpecJson};
 
 /// Largest JSON body accepted: a commitment's 20,000-character description
 /// and its lists fit many times over.
@@ -87,18 +87,18 @@ impl Application {
         let route_table = web::Data::new(RouteTable::from_spec(&spec));
         let data = web::Data::new(db.clone());
         let cors_origins = settings.cors_origins.clone();
-        let hsts = web::Data::new(routes::headers::Hsts::max_age(settings.hsts_max_age));
-        let request_limit = web::Data::new(routes::client::RequestLimit::per_second(
+        let hsts = web::Data::new(routes::http::headers::Hsts::max_age(settings.hsts_max_age));
+        let request_limit = web::Data::new(routes::http::client::RequestLimit::per_second(
             settings.rate_limit,
         ));
-        let proxies = web::Data::new(routes::client::TrustedProxies(
+        let proxies = web::Data::new(routes::http::client::TrustedProxies(
             settings.trusted_proxies.clone(),
         ));
         let metrics = web::Data::new(
-            routes::metrics::Metrics::new()
+            routes::http::metrics::Metrics::new()
                 .map_err(|e| ConfigError::new("metrics", e.to_string()))?,
         );
-        let metrics_access = web::Data::new(routes::metrics::MetricsAccess::new(
+        let metrics_access = web::Data::new(routes::http::metrics::MetricsAccess::new(
             settings.metrics_allow.clone(),
             settings.metrics_token.as_ref().map(Secret::expose),
         ));
@@ -135,15 +135,15 @@ impl Application {
                         .config(SwaggerConfig::new(["/api/v1/openapi.json"])),
                 )
                 .service(web::resource("/docs").to(|| redirect("/docs/")))
-                .default_service(web::to(routes::meta::fallback))
-                .wrap(from_fn(routes::caching::conditional_get))
-                .wrap(from_fn(routes::body::refuse_nul_in_url))
+                .default_service(web::to(routes::http::meta::fallback))
+                .wrap(from_fn(routes::http::caching::conditional_get))
+                .wrap(from_fn(routes::http::body::refuse_nul_in_url))
                 .wrap(cors(&cors_origins))
                 .wrap(from_fn(cors_for_allowed_origins_only))
                 .wrap(ErrorHandlers::new().default_handler(ensure_problem_json))
-                .wrap(from_fn(routes::client::limit_requests))
-                .wrap(from_fn(routes::headers::security_headers))
-                .wrap(from_fn(routes::metrics::observe))
+                .wrap(from_fn(routes::http::client::limit_requests))
+                .wrap(from_fn(routes::http::headers::security_headers))
+                .wrap(from_fn(routes::http::metrics::observe))
         })
         .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
         .client_disconnect_timeout(Duration::from_secs(1))

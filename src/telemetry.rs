@@ -4,8 +4,8 @@
 //!
 //! Each answered request is one `access` event (client, method, route
 //! pattern, path without its query, status, latency, request id), written by
-//! `routes::metrics::observe`; events written while a request is handled
-//! carry its id (the `request` span of `routes::headers`). Nothing logs a
+//! `routes::http::metrics::observe`; events written while a request is handled
+//! carry its id (the `request` span of `routes::http::headers`). Nothing logs a
 //! password, a hash, a token or an email address.
 
 use std::io::IsTerminal;

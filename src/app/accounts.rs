@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 
 use super::idempotency::{Replayable, StoredAnswer, write_once};
 use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
-use crate::auth::jwt::{DEFAULT_TTL, JwtKeys};
+use crate::auth::jwt::{Claims, DEFAULT_TTL, JwtKeys};
 use crate::auth::password::{hash_password, verify_nothing, verify_password};
 use crate::auth::rate_limit::{Limits, RetryAfter};
 use crate::db::organizations::{self, OrganizationRow};
@@ -338,4 +338,38 @@ pub async fn me(db: &Db, actor: Actor) -> AppResult<(UserWithScopes, Option<Orga
         Ok((account, organization))
     })
     .await
+}
+
+/// The caller a verified access token names, if its account still stands
+/// as the token says: active, of the token's role, and not changed since
+/// the token was issued (`epoch`). Accounts come from this instance's read
+/// cache when it holds them (see `db::cache` for how fresh).
+pub async fn actor_of_token(db: &Db, claims: &Claims) -> AppResult<Option<Actor>> {
+    let cache = db.cache();
+    let account = match cache.account(&claims.sub) {
+        Some(account) => account,
+        None => {
+            let generation = cache.accounts_generation();
+            let subject = claims.sub.clone();
+            let Some(found) = db
+                .run(move |conn| Ok::<_, AppError>(queries::find_user(conn, &subject)?))
+                .await?
+            else {
+                return Ok(None);
+            };
+            let account = std::sync::Arc::new(found);
+            cache.keep_account(account.clone(), generation);
+            account
+        }
+    };
+    let user = &account.user;
+    let current = user.active
+        && user.role.as_str() == claims.role
+        && user.tokens_valid_after.and_utc().timestamp_micros() == claims.epoch;
+    Ok(current.then(|| Actor {
+        user_id: user.id.clone(),
+        role: user.role,
+        organization_id: user.organization_id.clone(),
+        coalitions: account.coalitions.clone(),
+    }))
 }

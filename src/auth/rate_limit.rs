@@ -66,7 +66,7 @@ impl RateLimiter {
 
 /// The key a client is counted under: its IPv4 address, or the /64 network
 /// of its IPv6 address (one subscriber's allocation); the address is the
-/// socket's, or the one a trusted proxy names (`routes::client`).
+/// socket's, or the one a trusted proxy names (`routes::http::client`).
 pub fn client_key(address: Option<IpAddr>) -> String {
     match address.map(|a| a.to_canonical()) {
         Some(IpAddr::V4(v4)) => v4.to_string(),

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::body::JsonContent;
-use super::validation::field_errors;
+use super::http::body::JsonContent;
+use super::http::validation::field_errors;
 use crate::app::accounts::{self, Credentials};
 use crate::app::{AppError, Sent};
 use crate::auth::jwt::JwtKeys;
@@ -78,7 +78,7 @@ pub async fn create_token(
     limits: web::Data<Limits>,
     body: JsonContent<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
-    let client = client_key(super::client::client_address(&req));
+    let client = client_key(super::http::client::client_address(&req));
     let credentials = body.0.and_then(TokenRequest::parse);
     let issued = accounts::sign_in(&db, &keys, &limits, &client, credentials)
         .await

@@ -9,16 +9,16 @@ use serde::Serialize;
 use sha2::Digest;
 use utoipa::ToSchema;
 
-use super::body::JsonContent;
-use super::language::{LangQuery, PreferredLanguage};
-use super::precondition::{IfMatch, dated_etag};
+use super::http::body::JsonContent;
+use super::http::language::{LangQuery, PreferredLanguage};
+use super::http::precondition::{IfMatch, dated_etag};
 use crate::app::coalitions;
-use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::db::reference::{ActionAreaRecord, CoalitionRecord};
 use crate::domain::coalition::{CoalitionKind, SettingsChange};
 use crate::domain::language::Language;
 use crate::error::{ApiResult, Problem};
+use crate::routes::http::extractor::AuthUser;
 
 /// An Action Coalition or the Compact, with labels in the chosen language.
 #[derive(Debug, Serialize, ToSchema)]
@@ -278,7 +278,7 @@ fn localized(lang: Language) -> actix_web::HttpResponseBuilder {
 #[schema(example = json!({"submissions_close_on": "2025-12-31"}))]
 pub struct CoalitionPatch {
     pub submissions_open_on: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "super::body::present")]
+    #[serde(default, deserialize_with = "super::http::body::present")]
     pub submissions_close_on: Option<Option<NaiveDate>>,
     #[schema(minimum = 2000, maximum = 2100)]
     pub period_start_year: Option<i32>,

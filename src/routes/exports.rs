@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::commitments::dto::CommitmentQuery;
-use super::today::Today;
-use crate::auth::MaybeAuthUser;
+use super::http::today::Today;
 use crate::db::Db;
 use crate::domain::policy::Visibility;
 use crate::error::{ApiError, ApiResult};
 use crate::exports::{Export, Format, file_name};
+use crate::routes::http::extractor::MaybeAuthUser;
 
 /// The formats an export comes in.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]

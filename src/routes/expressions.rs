@@ -8,16 +8,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::JsonContent;
-use super::idempotency::{IdempotencyKey, answer, stored};
-use super::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
-use super::precondition::etag;
+use super::http::body::JsonContent;
+use super::http::idempotency::{IdempotencyKey, answer, stored};
+use super::http::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
+use super::http::precondition::etag;
 use crate::app::expressions::{self, Expression};
-use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::db::expressions::ExpressionFilter;
 use crate::domain::expression::{ExpressionFields, ExpressionStatus};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::http::extractor::AuthUser;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::pagination::{CursorCodec, Listed, PageQuery};
+use super::http::pagination::{CursorCodec, Listed, PageQuery};
 use crate::app::{PageRequest, feed};
 use crate::db::Db;
 use crate::db::events::EventRow;

@@ -5,10 +5,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::accounts;
-use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::domain::account::Role;
 use crate::error::ApiResult;
+use crate::routes::http::extractor::AuthUser;
 
 /// The caller's organization, for makers.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,31 +1,20 @@
-//! HTTP: one module per resource, each handler beside its request and response types.
+//! HTTP: one module per resource, each handler beside its request and
+//! response types; what they share is `http`.
 
 pub mod auth;
-pub mod body;
-pub mod caching;
-pub mod client;
 pub mod coalitions;
 pub mod commitments;
 pub mod exports;
 pub mod expressions;
 pub mod feed;
-pub mod headers;
 pub mod health;
-pub mod idempotency;
-pub mod iso;
-pub mod language;
+pub mod http;
 pub mod me;
-pub mod meta;
-pub mod metrics;
 pub mod organizations;
 pub mod page;
-pub mod pagination;
-pub mod precondition;
 pub mod progress;
 pub mod stats;
-pub mod today;
 pub mod users;
-pub mod validation;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -33,13 +22,13 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
-        .service(metrics::scrape)
+        .service(http::metrics::scrape)
         .service(page::dashboard_page)
         .service(page::commitment_page)
         .service(page::page_asset)
         .service(
             scope("/api/v1")
-                .service(meta::openapi_json)
+                .service(http::meta::openapi_json)
                 .service(coalitions::list_coalitions)
                 .service(coalitions::get_coalition)
                 .service(coalitions::list_action_areas)

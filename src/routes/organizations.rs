@@ -7,14 +7,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::JsonContent;
-use super::idempotency::{IdempotencyKey, answer, stored};
-use super::iso::CountryCodeSchema;
-use super::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
-use super::precondition::{IfMatch, etag};
+use super::http::body::JsonContent;
+use super::http::idempotency::{IdempotencyKey, answer, stored};
+use super::http::iso::CountryCodeSchema;
+use super::http::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
+use super::http::precondition::{IfMatch, etag};
 use crate::app::Sent;
 use crate::app::organizations::{self, Registration};
-use crate::auth::AuthUser;
 use crate::auth::rate_limit::{Limits, client_key};
 use crate::db::Db;
 use crate::db::organizations::{OrganizationFilter, OrganizationRow};
@@ -26,6 +25,7 @@ use crate::domain::organization::{
 };
 use crate::domain::validation::{Checks, FieldError};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::http::extractor::AuthUser;
 
 /// A commitment maker.
 #[derive(Debug, Serialize, ToSchema)]
@@ -99,8 +99,9 @@ pub struct NewOrganization {
     pub website: Option<String>,
 }
 
-/// The first maker account of a registering organization. Serialized only
-/// to fingerprint a request under its `Idempotency-Key`, without the password.
+/// The first maker account of a registering organization.
+// Serialized only to fingerprint a request under its `Idempotency-Key`,
+// without the password.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMakerAccount {
@@ -108,7 +109,7 @@ pub struct NewMakerAccount {
     pub email: String,
     /// 12 to 1024 characters, mixing at least two of: lower case, upper case, digits, others.
     #[schema(min_length = 12, max_length = 1024, format = Password, example = "Correct horse 42")]
-    #[serde(skip_serializing)]
+    #[serde(serialize_with = "crate::routes::http::idempotency::left_out")]
     pub password: String,
     #[schema(min_length = 1, max_length = 200, example = "Sokha Chan")]
     pub display_name: String,
@@ -148,10 +149,10 @@ pub struct OrganizationPatch {
     pub constituency: Option<String>,
     #[schema(value_type = Option<CountryCodeSchema>)]
     pub country: Option<String>,
-    #[serde(default, deserialize_with = "super::body::present")]
+    #[serde(default, deserialize_with = "super::http::body::present")]
     #[schema(value_type = Option<UnRegion>)]
     pub un_region: Option<Option<String>>,
-    #[serde(default, deserialize_with = "super::body::present")]
+    #[serde(default, deserialize_with = "super::http::body::present")]
     #[schema(value_type = Option<String>, max_length = 2000, pattern = r"^https?://[A-Za-z0-9.:\[\]-]+([/?#]\S*)?$")]
     pub website: Option<Option<String>>,
 }
@@ -303,7 +304,7 @@ pub async fn register_organization(
     key: IdempotencyKey,
     body: JsonContent<RegisterOrganization>,
 ) -> ApiResult<HttpResponse> {
-    let client = client_key(super::client::client_address(&req));
+    let client = client_key(super::http::client::client_address(&req));
     let request = key.replayable(&req, &body.0);
     let registration = body.0.and_then(RegisterOrganization::parse);
     let render = |(organization, account): &(OrganizationRow, UserRow)| {

@@ -7,13 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::body::JsonContent;
 use super::commitments::dto::Money;
-use super::idempotency::{IdempotencyKey, answer, stored};
-use super::precondition::{IfMatch, etag};
-use super::today::Today;
+use super::http::body::JsonContent;
+use super::http::idempotency::{IdempotencyKey, answer, stored};
+use super::http::precondition::{IfMatch, etag};
+use super::http::today::Today;
 use crate::app::progress::{self, CycleChange, NewCycle, Seen, ValidationRequest};
-use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::Db;
 use crate::db::progress::{ReportRecord, ReportingCycleRow};
 use crate::domain::commitment_content::PledgeFields;
@@ -21,6 +20,7 @@ use crate::domain::progress::{
     ImplementationStatus, ReportFields, ValidationDecision, ValidationStatus,
 };
 use crate::error::{ApiResult, Problem};
+use crate::routes::http::extractor::{AuthUser, MaybeAuthUser};
 
 /// A reporting cycle to open: reports on `year` are filed from `opens_on`
 /// to `closes_on` (both included), usually early in the next year.

@@ -8,16 +8,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::commitments::dto::CommitmentQuery;
-use super::language::{LangQuery, PreferredLanguage};
-use super::today::Today;
+use super::http::language::{LangQuery, PreferredLanguage};
+use super::http::today::Today;
 use crate::app::stats::{self, Breakdown, Source, Summary};
-use crate::auth::MaybeAuthUser;
 use crate::db::Db;
 use crate::db::commitments::CommitmentFilter;
 use crate::db::stats::Figures;
 use crate::domain::stats::{Dimension, Scope};
 use crate::domain::validation::FieldError;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::http::extractor::MaybeAuthUser;
 
 /// Whose figures, and broken down by what.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -7,18 +7,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::body::JsonContent;
-use super::idempotency::{IdempotencyKey, answer, stored};
-use super::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
-use super::precondition::{IfMatch, etag};
-use super::validation::field_errors;
+use super::http::body::JsonContent;
+use super::http::idempotency::{IdempotencyKey, answer, stored};
+use super::http::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
+use super::http::precondition::{IfMatch, etag};
+use super::http::validation::field_errors;
 use crate::app::{Sent, accounts};
-use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::db::users::{UserFilter, UserWithScopes};
 use crate::domain::account::{AccountChange, DisplayName, NewAccount, Role};
 use crate::domain::validation::Checks;
 use crate::error::{ApiResult, Problem};
+use crate::routes::http::extractor::AuthUser;
 
 /// An account as admins see it (never its password hash).
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,8 +75,9 @@ impl Listed for User {
 
 pub type UserList = Paged<User>;
 
-/// Serialized only to fingerprint a request under its `Idempotency-Key`:
-/// without the password, which is never kept in any form but its hash.
+/// A new account, of any role.
+// Serialized only to fingerprint a request under its `Idempotency-Key`,
+// without the password, which is never kept in any form but its hash.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
@@ -84,7 +85,7 @@ pub struct CreateUser {
     pub email: String,
     /// 12 to 1024 characters, mixing at least two of: lower case, upper case, digits, others.
     #[schema(min_length = 12, max_length = 1024, format = Password)]
-    #[serde(skip_serializing)]
+    #[serde(serialize_with = "crate::routes::http::idempotency::left_out")]
     pub password: String,
     #[schema(min_length = 1, max_length = 200)]
     pub display_name: String,

@@ -16,8 +16,8 @@ use crate::domain::country::CountryCode;
 use crate::domain::organization::Constituency;
 use crate::domain::progress::ReportingHealth;
 use crate::domain::validation::{FieldError, quote};
-use crate::routes::iso::{CountryCodeSchema, CurrencyCodeSchema};
-use crate::routes::pagination::{Listed, Paged};
+use crate::routes::http::iso::{CountryCodeSchema, CurrencyCodeSchema};
+use crate::routes::http::pagination::{Listed, Paged};
 
 /// An amount of money: a decimal string with its currency and USD equivalent.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -160,7 +160,7 @@ pub struct CommitmentPatch {
     pub description: Option<String>,
     #[schema(value_type = Option<Vec<CommitmentType>>, min_items = 1, max_items = 4)]
     pub types: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "crate::routes::body::present")]
+    #[serde(default, deserialize_with = "crate::routes::http::body::present")]
     pub pledge: Option<Option<Money>>,
     #[schema(value_type = Option<Vec<CountryCodeSchema>>, max_items = 250)]
     pub countries: Option<Vec<String>>,

@@ -13,17 +13,17 @@ use self::dto::{
     ReviewList, ReviewRequest, WithdrawRequest,
 };
 use self::render::{Renderings, page_etag};
-use super::body::JsonContent;
-use super::idempotency::{IdempotencyKey, answer, stored};
-use super::pagination::{CursorCodec, Listed, PageQuery, link_next};
-use super::precondition::{IfMatch, dated_etag};
-use super::today::Today;
+use super::http::body::JsonContent;
+use super::http::idempotency::{IdempotencyKey, answer, stored};
+use super::http::pagination::{CursorCodec, Listed, PageQuery, link_next};
+use super::http::precondition::{IfMatch, dated_etag};
+use super::http::today::Today;
 use crate::app::idempotency::StoredAnswer;
 use crate::app::{AppResult, Listing, commitments};
-use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::db::Db;
 use crate::db::commitments::{CommitmentRecord, CommitmentView};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::http::extractor::{AuthUser, MaybeAuthUser};
 
 /// A commitment as the answer: 200 (or 201 with `Location`), with its `ETag`
 /// (its version, then its reporting health, which the date can change).

@@ -23,10 +23,10 @@ use utoipa::IntoParams;
 
 use super::coalitions::{Coalition, CoalitionList};
 use super::commitments::dto::{Commitment, CommitmentQuery};
-use super::pagination::{CursorCodec, Listed, Paged};
+use super::http::pagination::{CursorCodec, Listed, Paged};
+use super::http::today::Today;
 use super::progress::{ProgressReport, ProgressReportList};
 use super::stats::{BreakdownAnswer, SummaryAnswer};
-use super::today::Today;
 use crate::app::dashboard::{self, FEATURED_COALITION, FIRST_PAGE};
 use crate::app::progress::Seen;
 use crate::db::Db;

@@ -4,15 +4,14 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 
-use super::jwt::JwtKeys;
-use crate::app::AppError;
-use crate::db::{Db, users};
+use crate::app::accounts;
+use crate::auth::jwt::JwtKeys;
+use crate::db::Db;
 use crate::domain::policy::{Actor, Denied};
 use crate::error::ApiError;
 
@@ -97,33 +96,9 @@ fn authenticate(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Option<Acto
             .filter(|token| !token.is_empty())
             .ok_or_else(invalid_token)?;
         let claims = keys.verify(&token).map_err(|_| invalid_token())?;
-        let cache = db.cache();
-        let account = match cache.account(&claims.sub) {
-            Some(account) => account,
-            None => {
-                let generation = cache.accounts_generation();
-                let subject = claims.sub.clone();
-                let account = Arc::new(
-                    db.run(move |conn| Ok::<_, AppError>(users::find_user(conn, &subject)?))
-                        .await?
-                        .ok_or_else(invalid_token)?,
-                );
-                cache.keep_account(account.clone(), generation);
-                account
-            }
-        };
-        let user = &account.user;
-        let current = user.active
-            && user.role.as_str() == claims.role
-            && user.tokens_valid_after.and_utc().timestamp_micros() == claims.epoch;
-        if !current {
-            return Err(invalid_token());
-        }
-        Ok(Some(Actor {
-            user_id: user.id.clone(),
-            role: user.role,
-            organization_id: user.organization_id.clone(),
-            coalitions: account.coalitions.clone(),
-        }))
+        accounts::actor_of_token(&db, &claims)
+            .await?
+            .ok_or_else(invalid_token)
+            .map(Some)
     })
 }

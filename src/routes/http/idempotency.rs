@@ -55,6 +55,14 @@ impl IdempotencyKey {
     }
 }
 
+/// Serializes a field as nothing (`null`): a password stays out of a
+/// request's fingerprint, so nothing derived from it is ever kept (a
+/// replay with another password gets the first answer). Only fingerprints
+/// serialize request bodies.
+pub fn left_out<S: serde::Serializer, T>(_: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_none()
+}
+
 /// The fingerprint of a request body: SHA-256 of the parsed request's JSON.
 fn fingerprint(body: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
