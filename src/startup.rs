@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::middleware::{Condition, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
@@ -21,6 +21,7 @@ use crate::config::{ConfigError, DatabaseUrl, Secret, Settings};
 use crate::db::{Db, OpenError};
 use crate::error::{self, ensure_problem_json};
 use crate::openapi;
+use crate::routes::http::exchanges::{ExchangeObserver, Observer, show_exchanges};
 use crate::routes::http::pagination::CursorCodec;
 use crate::routes::{self, http::meta::RouteTable, http::meta::SpecJson};
 
@@ -55,6 +56,18 @@ impl Application {
         settings: &Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ConfigError> {
+        Self::build_observed(settings, clock, None)
+    }
+
+    /// The server, showing every exchange to `observer` when there is one
+    /// (the tests check each against the committed spec).
+    pub fn build_observed(
+        settings: &Settings,
+        clock: Arc<dyn Clock>,
+        observer: Option<Arc<dyn ExchangeObserver>>,
+    ) -> Result<Self, ConfigError> {
+        let observed = observer.is_some();
+        let observer = web::Data::new(Observer(observer));
         let db = open_database(&settings.database)?;
         let clock: web::Data<dyn Clock> = web::Data::from(clock);
         let secret = jwt_secret(
@@ -144,6 +157,8 @@ impl Application {
                 .wrap(from_fn(routes::http::client::limit_requests))
                 .wrap(from_fn(routes::http::headers::security_headers))
                 .wrap(from_fn(routes::http::metrics::observe))
+                .wrap(Condition::new(observed, from_fn(show_exchanges)))
+                .app_data(observer.clone())
         })
         .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
         .client_disconnect_timeout(Duration::from_secs(1))

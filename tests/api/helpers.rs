@@ -22,8 +22,24 @@ pub struct TestApp {
     pub database: DatabaseUrl,
     /// The server's clock: tests move today's date with it.
     pub clock: Arc<TestClock>,
+    /// What the exchanges of this server broke of the committed spec.
+    pub contract: Arc<crate::contract::Contract>,
     /// Keeps the database alive as long as the app.
     pub _scratch: Option<Scratch>,
+}
+
+impl Drop for TestApp {
+    /// A test fails when any of its exchanges broke the spec.
+    fn drop(&mut self) {
+        let breaks = self.contract.take_breaks();
+        if !breaks.is_empty() && !std::thread::panicking() {
+            panic!(
+                "{} exchanges broke openapi/openapi.json:\n{}",
+                breaks.len(),
+                breaks.join("\n")
+            );
+        }
+    }
 }
 
 impl TestApp {
@@ -198,13 +214,15 @@ pub async fn spawn_app_configured(
     };
     configure(&mut settings);
     let clock = Arc::new(TestClock::default());
-    let app = Application::build_with_clock(&settings, clock.clone())
+    let contract = Arc::new(crate::contract::Contract::default());
+    let app = Application::build_observed(&settings, clock.clone(), Some(contract.clone()))
         .expect("the test app failed to start");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         clock,
+        contract,
         address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

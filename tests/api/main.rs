@@ -11,6 +11,7 @@ mod caching;
 mod coalitions;
 mod commitments;
 mod concurrency;
+mod contract;
 mod dashboard;
 mod errors;
 mod exports;

@@ -6,6 +6,7 @@
 pub mod body;
 pub mod caching;
 pub mod client;
+pub mod exchanges;
 pub mod extractor;
 pub mod headers;
 pub mod idempotency;
