@@ -17,7 +17,7 @@ const ORGANIZATIONS: usize = 8;
 const ROUNDS: usize = 3;
 
 /// The instance the `i`th organization's requests go through.
-fn through<'a>(apps: &'a [TestApp; 2], i: usize) -> &'a TestApp {
+fn through(apps: &[TestApp; 2], i: usize) -> &TestApp {
     &apps[i % 2]
 }
 
