@@ -133,6 +133,26 @@ async fn only_loopback_allowed_addresses_and_the_token_read_the_metrics() {
     );
     let stranger = from("203.0.113.5", None).await.unwrap();
     crate::helpers::assert_problem(stranger, 403, "forbidden").await;
+    // A hop that does not parse is an unknown client, never the proxy;
+    // ports are read past.
+    for unknown in [
+        "nonsense, 203.0.113.7",
+        "unknown",
+        "127.0.0.1, nonsense",
+        "203.0.113.7:4711",
+        "[2001:db8::7]:443",
+    ] {
+        let answer = from(unknown, None).await.unwrap();
+        assert_eq!(answer.status().as_u16(), 403, "X-Forwarded-For: {unknown}");
+    }
+    assert_eq!(
+        from("192.0.2.44:8080", None)
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
     assert_eq!(
         from("203.0.113.5", Some("a wrong token of some length"))
             .await
@@ -148,5 +168,30 @@ async fn only_loopback_allowed_addresses_and_the_token_read_the_metrics() {
             .status()
             .as_u16(),
         200
+    );
+}
+
+#[actix_web::test]
+async fn invented_methods_share_one_label() {
+    let app = spawn_app().await;
+    for i in 0..60 {
+        let method = reqwest::Method::from_bytes(format!("SCAN{i:03}").as_bytes()).unwrap();
+        let answer = app
+            .client
+            .request(method, app.url("/health/live"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 405);
+    }
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(!text.contains("SCAN"), "no invented method in a label");
+    assert_eq!(
+        sample(
+            &text,
+            r#"gef_http_requests_total{method="other",route="/health/live",status="405"}"#
+        ),
+        Some(60.0),
+        "{text}"
     );
 }

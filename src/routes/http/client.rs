@@ -30,29 +30,58 @@ impl TrustedProxies {
         self.0.iter().any(|net| net.contains(&address))
     }
 
-    /// The client behind `peer`, given the `X-Forwarded-For` values sent.
+    /// The client behind `peer`, given the `X-Forwarded-For` values sent;
+    /// `None` when it cannot be told.
+    ///
+    /// Hops are read from the right, each an address with or without a
+    /// port (`203.0.113.7`, `203.0.113.7:4711`, `[2001:db8::1]:443`). The
+    /// first one that is not a trusted proxy is the client. A hop that
+    /// does not parse (`unknown`, `nonsense`, an obfuscated RFC 7239 name)
+    /// was written by someone untrusted, or names a client the proxy could
+    /// not: the client is then unknown (`None`: counted apart from every
+    /// known address, logged as `-`, never let in to `/metrics`), never
+    /// the proxy itself nor an address further left, which that someone
+    /// may have made up. An absent or empty header is the proxy's own
+    /// request (a probe): the proxy is the client.
     pub fn client(&self, peer: Option<IpAddr>, forwarded_for: &[&str]) -> Option<IpAddr> {
         let peer = peer?;
         if !self.trusts(peer) {
             return Some(peer);
         }
-        let hops: Option<Vec<IpAddr>> = forwarded_for
+        let hops: Vec<&str> = forwarded_for
             .iter()
             .flat_map(|value| value.split(','))
-            .map(|hop| hop.trim().parse().ok())
+            .map(str::trim)
+            .filter(|hop| !hop.is_empty())
             .collect();
-        // A header that does not parse names nobody: count the proxy itself.
-        let Some(hops) = hops.filter(|hops| !hops.is_empty()) else {
+        if hops.is_empty() {
             return Some(peer);
-        };
-        Some(
-            hops.iter()
-                .rev()
-                .copied()
-                .find(|hop| !self.trusts(*hop))
-                .unwrap_or(hops[0]),
-        )
+        }
+        let mut leftmost = peer;
+        for hop in hops.iter().rev() {
+            let address = hop_address(hop)?;
+            if !self.trusts(address) {
+                return Some(address);
+            }
+            leftmost = address;
+        }
+        // Every hop a trusted proxy: the one furthest from us.
+        Some(leftmost)
     }
+}
+
+/// The address of one `X-Forwarded-For` hop, with or without a port.
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    if let Ok(address) = hop.parse() {
+        return Some(address);
+    }
+    if let Ok(socket) = hop.parse::<std::net::SocketAddr>() {
+        return Some(socket.ip());
+    }
+    // `[2001:db8::1]` without a port.
+    hop.strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|inner| inner.parse().ok())
 }
 
 /// The client's address as this deployment should see it.
@@ -131,9 +160,43 @@ mod tests {
             lb.client(ip("10.1.2.3"), &["198.51.100.1", "10.9.9.9"]),
             ip("198.51.100.1")
         );
-        // Nothing usable: the proxy itself.
+        // No header: the proxy's own request.
         assert_eq!(lb.client(ip("10.1.2.3"), &[]), ip("10.1.2.3"));
-        assert_eq!(lb.client(ip("10.1.2.3"), &["nonsense"]), ip("10.1.2.3"));
+        assert_eq!(lb.client(ip("10.1.2.3"), &[""]), ip("10.1.2.3"));
+        // A hop that does not parse is an unknown client, never the proxy
+        // nor an address left of it.
+        for unknown in [
+            "nonsense",
+            "unknown",
+            "203.0.113.7, nonsense",
+            "_hidden",
+            "10.9.9.9, garbage",
+        ] {
+            assert_eq!(lb.client(ip("10.1.2.3"), &[unknown]), None, "{unknown}");
+        }
+        // The nearest untrusted hop is the client, whatever is left of it.
+        assert_eq!(
+            lb.client(ip("10.1.2.3"), &["nonsense, 203.0.113.7"]),
+            ip("203.0.113.7")
+        );
+        // Ports are read past.
+        assert_eq!(
+            lb.client(ip("10.1.2.3"), &["203.0.113.7:4711"]),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            lb.client(ip("10.1.2.3"), &["[2001:db8::1]:443, 10.0.0.2:80"]),
+            ip("2001:db8::1")
+        );
+        assert_eq!(
+            lb.client(ip("10.1.2.3"), &["[2001:db8::1]"]),
+            ip("2001:db8::1")
+        );
+        // Every hop trusted: the furthest.
+        assert_eq!(
+            lb.client(ip("10.1.2.3"), &["10.0.0.7, 10.0.0.8"]),
+            ip("10.0.0.7")
+        );
         // IPv4 peers seen as IPv6-mapped still match an IPv4 network.
         assert_eq!(
             lb.client(ip("::ffff:10.1.2.3"), &["2001:db8::1"]),

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, web};
 use ipnet::IpNet;
@@ -115,11 +115,23 @@ impl Metrics {
         Ok(text)
     }
 
-    fn observe(&self, method: &str, route: &str, status: &str, seconds: f64) {
-        let labels = [method, route, status];
+    fn observe(&self, method: &Method, route: &str, status: &str, seconds: f64) {
+        let labels = [method_label(method), route, status];
         self.requests.with_label_values(&labels).inc();
         self.latency.with_label_values(&labels).observe(seconds);
     }
+}
+
+/// A method as a label: one of RFC 9110's (and PATCH), or `other`, so
+/// that invented methods cannot grow the series.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method.as_str())
+        .unwrap_or("other")
 }
 
 /// Counts and times every request by its route pattern, and writes its
@@ -138,7 +150,7 @@ pub async fn observe(
     let route = route.as_deref().unwrap_or("unmatched");
     let status = response.status();
     if let Some(metrics) = metrics {
-        metrics.observe(request.method().as_str(), route, status.as_str(), seconds);
+        metrics.observe(request.method(), route, status.as_str(), seconds);
     }
     log_access(request, route, status.as_u16(), seconds);
     Ok(response)
