@@ -265,9 +265,7 @@ struct AcceptLanguage {
 
 fn localized(lang: Language) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
-    response
-        .insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.code()))
-        .insert_header((actix_web::http::header::VARY, "Accept-Language"));
+    response.insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.code()));
     response
 }
 

@@ -87,14 +87,17 @@ async fn what_did_not_change_is_a_304_without_a_body() {
         .to_str()
         .unwrap()
         .to_owned();
-    assert_eq!(etag, format!("\"{}-green\"", approved["version"]));
+    assert_eq!(
+        crate::helpers::own_tag(&etag),
+        format!("\"{}-green\"", approved["version"])
+    );
     app.clock.set("2099-06-01");
     app.open_cycle_today(2024).await;
     app.clock.set("2100-06-01");
     let (status, later, _) = revalidate(&app, &one, &etag).await;
     assert_eq!(
-        (status, later.as_str()),
-        (200, format!("\"{}-amber\"", approved["version"]).as_str())
+        (status, crate::helpers::own_tag(&later)),
+        (200, format!("\"{}-amber\"", approved["version"]))
     );
     let withdrawn = app
         .request(Method::POST, &format!("{one}/withdraw"), Some(&ti.maker))
@@ -222,4 +225,253 @@ async fn browser_dashboards_of_configured_origins_may_read_and_change() {
             .get("access-control-allow-origin")
             .is_none()
     );
+}
+
+/// One answer to a GET, as a cache sees it.
+struct Seen {
+    status: u16,
+    etag: Option<String>,
+    vary: String,
+    public: bool,
+    body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Seen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ETag {:?}, Vary {:?}, public {}, {} bytes",
+            self.status,
+            self.etag,
+            self.vary,
+            self.public,
+            self.body.len()
+        )
+    }
+}
+
+async fn seen(
+    app: &crate::helpers::TestApp,
+    url: &str,
+    caller: Option<&crate::helpers::Caller>,
+    language: Option<&str>,
+) -> Seen {
+    let mut request = app.request(Method::GET, url, caller);
+    if let Some(language) = language {
+        request = request.header("Accept-Language", language);
+    }
+    let response = request.send().await.unwrap();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let (status, etag, vary) = (
+        response.status().as_u16(),
+        header("etag"),
+        header("vary").unwrap_or_default().to_lowercase(),
+    );
+    let public = header("cache-control").is_some_and(|c| c.contains("public"));
+    Seen {
+        status,
+        etag,
+        vary,
+        public,
+        body: response.bytes().await.unwrap().to_vec(),
+    }
+}
+
+/// The GET operations of the spec, each with a URL to try it on.
+fn sample_urls(spec: &serde_json::Value, ids: &[(&str, String)]) -> Vec<String> {
+    let mut urls = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if item.get("get").is_none() || path.starts_with("/health/") || path == "/metrics" {
+            continue;
+        }
+        let mut url = path.clone();
+        for (parameter, value) in ids {
+            url = url.replace(parameter, value);
+        }
+        assert!(
+            !url.contains('{'),
+            "no sample for a parameter of GET {path}: add one to this test"
+        );
+        if path == "/api/v1/stats/breakdown" {
+            url.push_str("?by=country");
+        }
+        urls.push(url);
+    }
+    urls
+}
+
+/// Every GET operation of the spec, as every kind of caller in several
+/// languages, before and after a change: an answer that depends on a
+/// request header says `Vary` on it, and two different answers to one URL
+/// never carry the same `ETag`.
+#[actix_web::test]
+async fn every_get_varies_on_what_it_reads_and_tags_its_whole_body() {
+    let app = spawn_app().await;
+    let ti = app
+        .accepted("Digital Sisters", "technology-innovation", None)
+        .await;
+    let approved = app
+        .commitment_in(&ti, Stage::Approved, "Coding clubs")
+        .await;
+    app.commitment_in(&ti, Stage::Draft, "Only ours").await;
+    app.open_cycle_today(2024).await;
+    let id = approved["id"].as_str().unwrap().to_owned();
+    let report = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/commitments/{id}/progress/2024"),
+            Some(&ti.maker),
+        )
+        .json(&json!({"status": "in_progress", "percent_complete": 30,
+                      "narrative": "Ten clubs ran."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status().as_u16(), 201);
+    let admin = app
+        .signed_in("admin@example.org", Role::Admin, None, &[])
+        .await;
+    let viewer = app
+        .signed_in("viewer@example.org", Role::Viewer, None, &[])
+        .await;
+    let expressions: serde_json::Value = app
+        .request(
+            Method::GET,
+            "/api/v1/expressions-of-interest",
+            Some(&ti.maker),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let spec: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let ids = [
+        ("{slug}", "technology-innovation".to_owned()),
+        ("{file}", "dashboard.js".to_owned()),
+        ("/commitments/{id}", format!("/commitments/{id}")),
+        (
+            "/organizations/{id}",
+            format!("/organizations/{}", ti.organization),
+        ),
+        ("/users/{id}", format!("/users/{}", ti.maker.id)),
+        (
+            "/expressions-of-interest/{id}",
+            format!(
+                "/expressions-of-interest/{}",
+                expressions["items"][0]["id"].as_str().unwrap()
+            ),
+        ),
+        ("{year}", "2024".to_owned()),
+    ];
+    let mut urls = sample_urls(&spec, &ids);
+    // A list that a signed-in maker sees more of.
+    urls.push(format!(
+        "/api/v1/commitments?organization={}",
+        ti.organization
+    ));
+    let callers = [
+        None,
+        Some(&ti.maker),
+        Some(&ti.lead),
+        Some(&viewer),
+        Some(&admin),
+    ];
+    let languages = [None, Some("fr"), Some("km, en;q=0.5")];
+    // Every answer: (url, caller, language) → what was seen.
+    let round = |label: &'static str| {
+        let app = &app;
+        let urls = urls.clone();
+        async move {
+            let mut all: Vec<((String, usize, usize), Seen)> = Vec::new();
+            for url in &urls {
+                for (c, caller) in callers.iter().enumerate() {
+                    for (l, language) in languages.iter().enumerate() {
+                        let answer = seen(app, url, *caller, *language).await;
+                        all.push(((url.clone(), c, l), answer));
+                    }
+                }
+            }
+            let find = |url: &str, c: usize, l: usize| {
+                all.iter()
+                    .find(|((u, ci, li), _)| u == url && *ci == c && *li == l)
+                    .map(|(_, s)| s)
+                    .unwrap()
+            };
+            for ((url, c, l), answer) in &all {
+                // Another language, the same caller.
+                let plain = find(url, *c, 0);
+                if *l > 0 && plain.status == 200 && answer.body != plain.body {
+                    for one in [plain, answer] {
+                        assert!(
+                            one.vary.contains("accept-language"),
+                            "{label}: GET {url} changes with Accept-Language \
+                             without saying Vary: {one:?}"
+                        );
+                    }
+                }
+                // Another caller, the same language: a public answer that
+                // differs for signed-in callers must say so, or a shared
+                // cache hands it to them.
+                let anonymous = find(url, 0, *l);
+                if *c > 0 && anonymous.public && answer.body != anonymous.body {
+                    assert!(
+                        anonymous.vary.contains("authorization"),
+                        "{label}: GET {url} differs for a signed-in caller \
+                         without Vary: {anonymous:?}"
+                    );
+                }
+            }
+            all
+        }
+    };
+    let before = round("before").await;
+    // A change every answer about the organization shows.
+    let profile = app
+        .get(&format!("/api/v1/organizations/{}", ti.organization))
+        .await;
+    let tag = profile.headers()["etag"].to_str().unwrap().to_owned();
+    let renamed = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/organizations/{}", ti.organization),
+            Some(&ti.maker),
+        )
+        .header("If-Match", tag)
+        .json(&json!({"name": "Digital Sisters Cambodia"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status().as_u16(), 200);
+    let after = round("after").await;
+    let all: Vec<&((String, usize, usize), Seen)> = before.iter().chain(&after).collect();
+    let mut checked = 0;
+    for (i, ((url, _, _), one)) in all.iter().enumerate() {
+        for ((other_url, _, _), other) in &all[i + 1..] {
+            if url == other_url
+                && one.status == 200
+                && other.status == 200
+                && one.body != other.body
+                && one.etag.is_some()
+            {
+                checked += 1;
+                assert_ne!(
+                    one.etag, other.etag,
+                    "GET {url}: two different answers with one ETag"
+                );
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} pairs of different answers");
+    // The commitment's own answers changed with its organization's name.
+    let changed = after
+        .iter()
+        .any(|((url, _, _), s)| url.ends_with(&id) && s.body.windows(8).any(|w| w == b"Cambodia"));
+    assert!(changed);
 }

@@ -54,7 +54,10 @@ async fn registration_creates_the_organization_and_its_first_maker() {
     assert_eq!(me["organization"]["name"], "Women in Tech Phnom Penh");
 
     let fetched = app.get(&location).await;
-    assert_eq!(fetched.headers()["etag"], "\"1\"");
+    assert_eq!(
+        crate::helpers::own_tag(fetched.headers()["etag"].to_str().unwrap()),
+        "\"1\""
+    );
     let fetched: Value = fetched.json().await.unwrap();
     assert_eq!(fetched, body["organization"]);
 }
@@ -254,7 +257,10 @@ async fn only_its_makers_and_admins_edit_an_organization() {
     .await
     .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(response.headers()["etag"], "\"2\"");
+    assert_eq!(
+        crate::helpers::own_tag(response.headers()["etag"].to_str().unwrap()),
+        "\"2\""
+    );
     let response = patch(
         Some(&admin),
         "\"2\"",

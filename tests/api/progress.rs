@@ -44,12 +44,13 @@ fn send(
     async move { request.send().await.unwrap() }
 }
 
+/// The answer's body and its resource's own tag (the version).
 async fn ok(response: reqwest::Response, status: u16) -> (Value, String) {
     let got = response.status().as_u16();
     let etag = response
         .headers()
         .get("etag")
-        .map(|v| v.to_str().unwrap().to_owned())
+        .map(|v| crate::helpers::own_tag(v.to_str().unwrap()))
         .unwrap_or_default();
     let body: Value = response.json().await.unwrap_or_default();
     assert_eq!(got, status, "{body}");

@@ -28,7 +28,10 @@ async fn admins_create_read_and_list_accounts_of_every_role() {
     })).await;
     assert_eq!(response.status().as_u16(), 201);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
-    assert_eq!(response.headers()["etag"], "\"1\"");
+    assert_eq!(
+        crate::helpers::own_tag(response.headers()["etag"].to_str().unwrap()),
+        "\"1\""
+    );
     let lead: Value = response.json().await.unwrap();
     assert_eq!(
         location,
@@ -278,7 +281,10 @@ async fn account_changes_need_a_current_if_match_and_keep_one_admin() {
     .await
     .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(response.headers()["etag"], "\"2\"");
+    assert_eq!(
+        crate::helpers::own_tag(response.headers()["etag"].to_str().unwrap()),
+        "\"2\""
+    );
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         (body["display_name"].as_str(), body["version"].as_i64()),
@@ -341,7 +347,7 @@ async fn account_changes_need_a_current_if_match_and_keep_one_admin() {
         .await
         .unwrap();
     assert_eq!(
-        response.headers()["etag"],
+        crate::helpers::own_tag(response.headers()["etag"].to_str().unwrap()),
         "\"1\"",
         "the refused changes changed nothing"
     );

@@ -3,19 +3,56 @@
 //! `Cache-Control`; a request whose `If-None-Match` names it gets a 304
 //! with no body. Streamed answers (exports) are left alone.
 //!
+//! Each answer says `Vary` on the request headers it was made from
+//! (`depends_on`): `Accept-Language` when it chose the labels,
+//! `Authorization` when the caller decided what it shows.
+//!
 //! Anonymous answers are public data: shared caches may keep them for
 //! `PUBLIC_MAX_AGE` seconds, so a public figure is at most that stale.
 //! Answers to signed-in callers are private and revalidated every time.
 
-use actix_web::HttpResponse;
 use actix_web::body::{BodySize, BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse};
 use sha2::{Digest, Sha256};
 
 /// Seconds a shared cache may serve an anonymous answer without asking again.
 pub const PUBLIC_MAX_AGE: u32 = 60;
+
+/// A request header an answer was made from (besides its URL), marked in
+/// the request's extensions by whatever read it: the answer then says
+/// `Vary` on it, so that no cache gives one caller's answer to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadHeader {
+    /// `Accept-Language` chose the labels (no `?lang=` was given).
+    AcceptLanguage,
+    /// `Authorization` (present or not) decided what the caller sees.
+    Authorization,
+}
+
+impl ReadHeader {
+    fn name(self) -> &'static str {
+        match self {
+            Self::AcceptLanguage => "Accept-Language",
+            Self::Authorization => "Authorization",
+        }
+    }
+}
+
+/// The headers a request's answer was made from so far.
+#[derive(Debug, Clone, Default)]
+struct ReadHeaders(Vec<ReadHeader>);
+
+/// Marks that the answer to `req` depends on `header`.
+pub fn depends_on(req: &actix_web::HttpRequest, header: ReadHeader) {
+    let mut extensions = req.extensions_mut();
+    let read = extensions.get_or_insert_with(ReadHeaders::default);
+    if !read.0.contains(&header) {
+        read.0.push(header);
+    }
+}
 
 pub async fn conditional_get(
     req: ServiceRequest,
@@ -30,11 +67,18 @@ pub async fn conditional_get(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let response = next.call(req).await?.map_into_boxed_body();
-    if !cacheable
-        || response.status() != StatusCode::OK
-        || matches!(response.response().body().size(), BodySize::Stream)
-    {
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    if cacheable {
+        let read = response
+            .request()
+            .extensions()
+            .get::<ReadHeaders>()
+            .cloned();
+        add_vary(response.headers_mut(), read.unwrap_or_default());
+    }
+    let tagged = response.status().is_success() && response.headers().contains_key(header::ETAG);
+    let kept = cacheable && response.status() == StatusCode::OK;
+    if !(tagged || kept) || matches!(response.response().body().size(), BodySize::Stream) {
         return Ok(response);
     }
     let (request, response) = response.into_parts();
@@ -42,47 +86,96 @@ pub async fn conditional_get(
     let bytes = to_bytes(body)
         .await
         .map_err(|_| actix_web::error::ErrorInternalServerError("the answer could not be read"))?;
-    let etag = match head.headers().get(header::ETAG) {
-        Some(tag) => tag.to_str().unwrap_or_default().to_owned(),
-        None => {
-            let digest = Sha256::digest(&bytes);
-            let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-            let tag = format!("W/\"{hex}\"");
-            head.headers_mut().insert(
-                header::ETAG,
-                header::HeaderValue::from_str(&tag).unwrap_or(header::HeaderValue::from_static("")),
-            );
-            tag
+    let etag = tag_body(head.headers_mut(), &bytes, kept);
+    if kept {
+        cache_control(head.headers_mut(), signed_in);
+        if if_none_match.is_some_and(|list| matches_any(&list, &etag)) {
+            return Ok(ServiceResponse::new(request, not_modified(head.headers())));
         }
+    }
+    Ok(ServiceResponse::new(
+        request,
+        head.set_body(BoxBody::new(bytes)),
+    ))
+}
+
+/// Adds the headers read to the answer's `Vary` (after any already there).
+fn add_vary(headers: &mut header::HeaderMap, read: ReadHeaders) {
+    let mut vary: Vec<String> = headers
+        .get(header::VARY)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(',').map(|n| n.trim().to_owned()).collect())
+        .unwrap_or_default();
+    for name in read.0.iter().map(|h| h.name()) {
+        if !vary.iter().any(|v| v.eq_ignore_ascii_case(name)) {
+            vary.push(name.to_owned());
+        }
+    }
+    if let Ok(value) = header::HeaderValue::from_str(&vary.join(", "))
+        && !vary.is_empty()
+    {
+        headers.insert(header::VARY, value);
+    }
+}
+
+/// Makes the answer's `ETag` cover its whole body, whatever the method:
+/// a short digest of the body after the resource's own tag when it has
+/// one (`"7-green-…"`: `If-Match` reads the version before the first
+/// `-`), or alone as a weak tag on a GET's answer (`weak`). So a change to
+/// anything the answer shows (say the name of a commitment's
+/// organization) changes its validator, and the answer to a change
+/// carries the tag a GET of the same representation would. Returns it.
+fn tag_body(headers: &mut header::HeaderMap, body: &[u8], weak: bool) -> String {
+    let digest: String = Sha256::digest(body)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let own = headers
+        .get(header::ETAG)
+        .and_then(|tag| tag.to_str().ok())
+        .filter(|tag| tag.starts_with('"'))
+        .map(|tag| tag.trim_matches('"').to_owned());
+    let etag = match own {
+        Some(own) => format!("\"{own}-{digest}\""),
+        None if weak => format!("W/\"{digest}\""),
+        None => return String::new(),
     };
-    if !head.headers().contains_key(header::CACHE_CONTROL) {
-        let policy = if signed_in {
-            "private, no-cache".to_owned()
-        } else {
-            format!("public, max-age={PUBLIC_MAX_AGE}")
-        };
-        head.headers_mut().insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_str(&policy)
-                .unwrap_or(header::HeaderValue::from_static("no-cache")),
-        );
+    if let Ok(value) = header::HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
     }
-    if if_none_match.is_some_and(|list| matches_any(&list, &etag)) {
-        let mut not_modified = HttpResponse::NotModified();
-        for name in [
-            header::ETAG,
-            header::CACHE_CONTROL,
-            header::VARY,
-            header::CONTENT_LANGUAGE,
-        ] {
-            if let Some(value) = head.headers().get(&name) {
-                not_modified.insert_header((name, value.clone()));
-            }
+    etag
+}
+
+/// Public for the anonymous, private and revalidated for a signed-in
+/// caller, unless the handler said otherwise.
+fn cache_control(headers: &mut header::HeaderMap, signed_in: bool) {
+    if headers.contains_key(header::CACHE_CONTROL) {
+        return;
+    }
+    let policy = if signed_in {
+        "private, no-cache".to_owned()
+    } else {
+        format!("public, max-age={PUBLIC_MAX_AGE}")
+    };
+    if let Ok(value) = header::HeaderValue::from_str(&policy) {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+}
+
+/// A 304 with the validators and variance of the answer it stands for.
+fn not_modified(headers: &header::HeaderMap) -> HttpResponse {
+    let mut not_modified = HttpResponse::NotModified();
+    for name in [
+        header::ETAG,
+        header::CACHE_CONTROL,
+        header::VARY,
+        header::CONTENT_LANGUAGE,
+    ] {
+        if let Some(value) = headers.get(&name) {
+            not_modified.insert_header((name, value.clone()));
         }
-        return Ok(ServiceResponse::new(request, not_modified.finish()));
     }
-    let response = head.set_body(BoxBody::new(bytes));
-    Ok(ServiceResponse::new(request, response))
+    not_modified.finish()
 }
 
 /// RFC 9110 §13.1.2: `If-None-Match` compares weakly; `*` matches anything.

@@ -72,6 +72,7 @@ fn invalid_token() -> ApiError {
 }
 
 fn authenticate(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Option<Actor>, ApiError>> {
+    super::caching::depends_on(req, super::caching::ReadHeader::Authorization);
     let header = req.headers().get(header::AUTHORIZATION).cloned();
     let keys = req.app_data::<web::Data<JwtKeys>>().cloned();
     let db = req.app_data::<web::Data<Db>>().cloned();

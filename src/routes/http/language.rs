@@ -40,6 +40,9 @@ impl FromRequest for PreferredLanguage {
 fn negotiate(req: &HttpRequest) -> Result<PreferredLanguage, ApiError> {
     let query = web::Query::<LangQuery>::from_query(req.query_string())
         .map_err(|e| ApiError::BadRequest(format!("invalid query string: {e}")))?;
+    if query.lang.is_none() {
+        super::caching::depends_on(req, super::caching::ReadHeader::AcceptLanguage);
+    }
     let accept = req
         .headers()
         .get(header::ACCEPT_LANGUAGE)

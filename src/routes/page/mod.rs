@@ -23,6 +23,7 @@ use utoipa::IntoParams;
 
 use super::coalitions::{Coalition, CoalitionList};
 use super::commitments::dto::{Commitment, CommitmentQuery};
+use super::http::caching::{ReadHeader, depends_on};
 use super::http::pagination::{CursorCodec, Listed, Paged};
 use super::http::today::Today;
 use super::progress::{ProgressReport, ProgressReportList};
@@ -198,6 +199,10 @@ fn page_query(req: &HttpRequest) -> PageQuery {
 
 /// `?lang=` when it names a language, else `Accept-Language`, else English.
 fn page_language(req: &HttpRequest, query: &PageQuery) -> Language {
+    // A missing or malformed `?lang=` leaves the choice to the header.
+    if language::negotiate(query.lang.as_deref(), None).is_err() || query.lang.is_none() {
+        depends_on(req, ReadHeader::AcceptLanguage);
+    }
     let accept = req
         .headers()
         .get(header::ACCEPT_LANGUAGE)
@@ -293,7 +298,6 @@ fn page(status: StatusCode, lang: Language, mut state: Value) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_LANGUAGE, lang.code()))
-        .insert_header((header::VARY, "Accept-Language"))
         .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
         .insert_header((header::REFERRER_POLICY, "same-origin"))
         .body(html)
