@@ -59,6 +59,13 @@ where
             if let Some(kept) = replay(conn, &who, &asked)? {
                 return Ok(kept);
             }
+            // The key is claimed before anything is done: a copy racing in
+            // another transaction (PostgreSQL, another instance) waits on
+            // the claim until this one commits, then fails on the key's
+            // unique index and answers what was kept, rather than running
+            // the request again (a review would then be refused for the
+            // version it moved on).
+            claim(conn, &who, &asked)?;
             let answer = render(&create(conn)?)?;
             keep(conn, &who, &asked, &answer)?;
             Ok(answer)
@@ -114,14 +121,10 @@ pub fn replay(
     }))
 }
 
-/// Keeps `answer` for `request` by `owner`, inside the creating transaction.
-pub fn keep(
-    conn: &mut DbConnection,
-    owner: &str,
-    request: &Replayable,
-    answer: &StoredAnswer,
-) -> AppResult<()> {
-    let headers = serde_json::json!({"location": answer.location, "etag": answer.etag});
+/// Claims `request`'s key for `owner`, inside the creating transaction,
+/// with no answer yet: `102 Processing` and an empty body, which `keep`
+/// replaces before the transaction commits, so that no one ever reads it.
+fn claim(conn: &mut DbConnection, owner: &str, request: &Replayable) -> AppResult<()> {
     idempotency::insert_key(
         conn,
         &IdempotencyKeyRow {
@@ -130,11 +133,31 @@ pub fn keep(
             request_method: "POST".into(),
             request_path: request.path.clone(),
             request_hash: request.fingerprint.clone(),
-            response_status: i32::from(answer.status),
-            response_headers: headers.to_string(),
-            response_body: answer.body.clone(),
+            response_status: 102,
+            response_headers: "{}".into(),
+            response_body: String::new(),
             created_at: db::now(),
         },
+    )?;
+    Ok(())
+}
+
+/// Keeps `answer` for the key `owner` claimed for `request`, inside the
+/// creating transaction.
+fn keep(
+    conn: &mut DbConnection,
+    owner: &str,
+    request: &Replayable,
+    answer: &StoredAnswer,
+) -> AppResult<()> {
+    let headers = serde_json::json!({"location": answer.location, "etag": answer.etag});
+    idempotency::answer_key(
+        conn,
+        owner,
+        &request.key,
+        i32::from(answer.status),
+        &headers.to_string(),
+        &answer.body,
     )?;
     Ok(())
 }

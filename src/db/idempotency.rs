@@ -40,6 +40,25 @@ pub fn insert_key(conn: &mut DbConnection, row: &IdempotencyKeyRow) -> QueryResu
         .map(|_| ())
 }
 
+/// Gives a claimed key its answer.
+pub fn answer_key(
+    conn: &mut DbConnection,
+    owner: &str,
+    key: &str,
+    status: i32,
+    headers: &str,
+    body: &str,
+) -> QueryResult<()> {
+    diesel::update(idempotency_keys::table.find((owner, key)))
+        .set((
+            idempotency_keys::response_status.eq(status),
+            idempotency_keys::response_headers.eq(headers),
+            idempotency_keys::response_body.eq(body),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Deletes the kept answer of one key.
 pub fn delete_key(conn: &mut DbConnection, owner: &str, key: &str) -> QueryResult<()> {
     diesel::delete(idempotency_keys::table.find((owner, key)))

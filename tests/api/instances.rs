@@ -110,3 +110,57 @@ async fn instances_starting_together_migrate_once() {
         "reference data once"
     );
 }
+
+#[actix_web::test]
+async fn a_review_retried_while_the_first_runs_gets_the_first_answer() {
+    let (a, b) = two_instances().await;
+    for round in 0..3 {
+        let org = a
+            .accepted(
+                &format!("Twin Review {round}"),
+                "technology-innovation",
+                None,
+            )
+            .await;
+        let submitted = a
+            .commitment_in(&org, crate::helpers::Stage::Submitted, "Reviewed once")
+            .await;
+        let path = format!(
+            "/api/v1/commitments/{}/reviews",
+            submitted["id"].as_str().unwrap()
+        );
+        let requests: Vec<reqwest::RequestBuilder> = (0..6)
+            .map(|i| {
+                let app = if i % 2 == 0 { &a } else { &b };
+                app.request(Method::POST, &path, Some(&org.lead))
+                    .header("Idempotency-Key", format!("review-{round}"))
+                    .header("If-Match", format!("\"{}\"", submitted["version"]))
+                    .json(&json!({"decision": "approve", "comment": "Fine"}))
+            })
+            .collect();
+        let handles: Vec<_> = requests
+            .into_iter()
+            .map(|r: reqwest::RequestBuilder| actix_web::rt::spawn(r.send()))
+            .collect();
+        let mut answers = Vec::new();
+        for handle in handles {
+            let answer = handle.await.unwrap().unwrap();
+            answers.push((answer.status().as_u16(), answer.text().await.unwrap()));
+        }
+        let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+        assert_eq!(statuses, [200; 6], "round {round}: {answers:?}");
+        let reviews: Value = a
+            .request(Method::GET, &path, Some(&org.lead))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            reviews["items"].as_array().unwrap().len(),
+            1,
+            "reviewed once"
+        );
+    }
+}
