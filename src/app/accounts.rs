@@ -238,8 +238,9 @@ pub struct Credentials {
 
 /// Exchanges an email and password for an access token. A wrong password,
 /// an unknown email and a deactivated account get the same answer in about
-/// the same time. Attempts are limited per client address, and per account
-/// at that address, so that a stranger cannot lock the owner out.
+/// the same time. Attempts are limited per client address, and failures
+/// per account at that address, so that a stranger cannot lock the owner
+/// out and an owner signing in often is never slowed.
 pub async fn sign_in(
     db: &Db,
     keys: &JwtKeys,
@@ -255,9 +256,12 @@ pub async fn sign_in(
         .attempt(client)
         .map_err(limited)?;
     let Credentials { email, password } = credentials?;
+    // Only failures spend the account's budget (OWASP's advice on
+    // lockouts); once it is spent, even the right password waits.
+    let account = Limits::account_key(email.as_str(), client);
     limits
-        .sign_in_per_account
-        .attempt(&Limits::account_key(email.as_str(), client))
+        .sign_in_failures_per_account
+        .check(&account)
         .map_err(limited)?;
     let address = email.as_str().to_owned();
     let user = db
@@ -272,8 +276,13 @@ pub async fn sign_in(
         }
     })
     .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("verification was cancelled: {e}")))?
-    .ok_or(AppError::NotSignedIn)?;
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("verification was cancelled: {e}")))?;
+    let Some(user) = user else {
+        // Spent whether or not it was the last of the budget: this one was
+        // checked, and is a plain failure.
+        let _ = limits.sign_in_failures_per_account.attempt(&account);
+        return Err(AppError::NotSignedIn);
+    };
     issue(keys, &user, DEFAULT_TTL)
 }
 

@@ -1,66 +1,137 @@
-//! Attempt limits, in memory, on `governor`'s keyed GCRA limiters: sign-in
-//! per client address and per account at one address, registration per
-//! address. Several instances behind a load balancer each count on their
-//! own, so the effective limit scales with them.
+//! Attempt limits, in memory: sign-in per client address and per account
+//! at one address, registration per address, requests per address. Each
+//! is a GCRA (generic cell rate algorithm: a burst at once, then one more
+//! every interval) kept as one theoretical arrival time per bucket.
+//! Several instances behind a load balancer each count on their own, so
+//! the effective limit scales with them.
 //!
 //! Keys are hashed (SipHash, with keys drawn at start-up) into a fixed table
-//! of buckets, so memory stays bounded whatever the number of addresses or
-//! emails an attacker invents; an attacker cannot aim a collision at a key
-//! they do not own. Stale buckets are dropped every few thousand attempts.
+//! of buckets, so memory stays bounded (512 KiB a limiter) whatever the
+//! number of addresses or emails an attacker invents; an attacker cannot
+//! aim a collision at a key they do not own.
+//!
+//! Ours rather than `governor`'s: a limit that counts only failures must
+//! ask whether one more attempt would be allowed without spending it
+//! (`check`), and the `RateLimit` headers need what is left; both are a
+//! few lines on the arrival times, neither is in `governor`'s API.
 
 use std::hash::BuildHasher;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
-
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
+use std::time::{Duration, Instant};
 
 /// Buckets per limiter: the most keys it ever holds.
 pub const BUCKETS: u32 = 1 << 16;
-/// Attempts between two sweeps of stale buckets.
-const SWEEP_EVERY: u64 = 4096;
 
 pub struct RateLimiter {
-    limiter: DefaultKeyedRateLimiter<u32>,
+    /// Per bucket, the theoretical arrival time of its next attempt, in
+    /// nanoseconds since `start`.
+    arrivals: Box<[AtomicU64]>,
+    /// Nanoseconds between two attempts once the burst is spent.
+    interval: u64,
+    /// How far ahead of now the arrival time may run: the burst.
+    tolerance: u64,
+    burst: u32,
+    start: Instant,
     hasher: std::collections::hash_map::RandomState,
-    attempts: AtomicU64,
 }
 
 /// How long to wait before trying again, in whole seconds (at least 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryAfter(pub u64);
 
+/// Where a key stands: attempts allowed at once from now, and seconds
+/// until its whole burst is back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub remaining: u32,
+    pub reset_secs: u64,
+}
+
 impl RateLimiter {
     /// At most `burst` attempts per key at once, one more every `period / burst`.
     pub fn new(burst: u32, period: Duration) -> Self {
-        let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(period / burst.get())
-            .unwrap_or_else(|| Quota::per_second(burst))
-            .allow_burst(burst);
+        let burst = burst.max(1);
+        let interval = (period.as_nanos() / u128::from(burst)).max(1) as u64;
         Self {
-            limiter: DefaultKeyedRateLimiter::keyed(quota),
+            arrivals: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
+            interval,
+            tolerance: interval * u64::from(burst - 1),
+            burst,
+            start: Instant::now(),
             hasher: std::collections::hash_map::RandomState::new(),
-            attempts: AtomicU64::new(0),
         }
     }
 
+    /// The most attempts allowed at once.
+    pub fn burst(&self) -> u32 {
+        self.burst
+    }
+
+    /// The window in which `burst` attempts are allowed, in seconds.
+    pub fn window_secs(&self) -> u64 {
+        (self.interval * u64::from(self.burst)).div_ceil(1_000_000_000)
+    }
+
+    fn bucket(&self, key: &str) -> &AtomicU64 {
+        let at = self.hasher.hash_one(key) % u64::from(BUCKETS);
+        &self.arrivals[at as usize]
+    }
+
+    /// Nanoseconds since start; never 0, so that 0 means "never seen".
+    fn now(&self) -> u64 {
+        self.start.elapsed().as_nanos() as u64 + 1
+    }
+
+    fn refusal(&self, arrival: u64, now: u64) -> RetryAfter {
+        let wait = arrival.saturating_sub(self.tolerance).saturating_sub(now);
+        RetryAfter(wait.div_ceil(1_000_000_000).max(1))
+    }
+
     /// Counts one attempt for `key`; refuses it past the limit.
-    pub fn attempt(&self, key: &str) -> Result<(), RetryAfter> {
-        if self.attempts.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
-            self.limiter.retain_recent();
+    pub fn attempt(&self, key: &str) -> Result<Standing, RetryAfter> {
+        let bucket = self.bucket(key);
+        let now = self.now();
+        let mut arrival = bucket.load(Ordering::Acquire);
+        loop {
+            if arrival.saturating_sub(now) > self.tolerance {
+                return Err(self.refusal(arrival, now));
+            }
+            let next = arrival.max(now) + self.interval;
+            match bucket.compare_exchange_weak(arrival, next, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return Ok(self.standing(next, now)),
+                Err(seen) => arrival = seen,
+            }
         }
-        let bucket = (self.hasher.hash_one(key) % u64::from(BUCKETS)) as u32;
-        self.limiter.check_key(&bucket).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            RetryAfter(wait.as_secs_f64().ceil().max(1.0) as u64)
-        })
+    }
+
+    /// Whether one more attempt for `key` would be allowed now, spending
+    /// nothing.
+    pub fn check(&self, key: &str) -> Result<Standing, RetryAfter> {
+        let now = self.now();
+        let arrival = self.bucket(key).load(Ordering::Acquire);
+        if arrival.saturating_sub(now) > self.tolerance {
+            return Err(self.refusal(arrival, now));
+        }
+        Ok(self.standing(arrival, now))
+    }
+
+    fn standing(&self, arrival: u64, now: u64) -> Standing {
+        let ahead = arrival.saturating_sub(now);
+        let used = ahead.div_ceil(self.interval);
+        Standing {
+            remaining: u32::try_from(u64::from(self.burst).saturating_sub(used)).unwrap_or(0),
+            reset_secs: ahead.div_ceil(1_000_000_000),
+        }
     }
 
     /// How many buckets hold state now.
     pub fn tracked_keys(&self) -> usize {
-        self.limiter.len()
+        let now = self.now();
+        self.arrivals
+            .iter()
+            .filter(|a| a.load(Ordering::Relaxed) > now)
+            .count()
     }
 }
 
@@ -82,9 +153,10 @@ pub fn client_key(address: Option<IpAddr>) -> String {
 pub struct Limits {
     /// Every sign-in attempt from one address.
     pub sign_in_per_address: RateLimiter,
-    /// Attempts on one account from one address: a stranger guessing from
-    /// elsewhere slows only themselves, never the owner.
-    pub sign_in_per_account: RateLimiter,
+    /// Failed attempts on one account from one address: a stranger
+    /// guessing from elsewhere slows only themselves, never the owner, and
+    /// an owner signing in again and again is never slowed by it.
+    pub sign_in_failures_per_account: RateLimiter,
     pub registrations_per_address: RateLimiter,
 }
 
@@ -92,7 +164,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             sign_in_per_address: RateLimiter::new(20, Duration::from_secs(60)),
-            sign_in_per_account: RateLimiter::new(10, Duration::from_secs(15 * 60)),
+            sign_in_failures_per_account: RateLimiter::new(10, Duration::from_secs(15 * 60)),
             registrations_per_address: RateLimiter::new(30, Duration::from_secs(60 * 60)),
         }
     }
@@ -120,6 +192,34 @@ mod tests {
         let RetryAfter(wait) = limiter.attempt("a").unwrap_err();
         assert!((1..=20).contains(&wait), "{wait}");
         assert!(limiter.attempt("b").is_ok(), "keys are counted apart");
+    }
+
+    #[test]
+    fn a_check_spends_nothing_and_says_what_is_left() {
+        let limiter = RateLimiter::new(3, Duration::from_secs(60));
+        for _ in 0..10 {
+            assert_eq!(limiter.check("a").unwrap().remaining, 3);
+        }
+        assert_eq!(limiter.attempt("a").unwrap().remaining, 2);
+        assert_eq!(limiter.check("a").unwrap().remaining, 2);
+        limiter.attempt("a").unwrap();
+        let last = limiter.attempt("a").unwrap();
+        assert_eq!(last.remaining, 0);
+        assert!((40..=60).contains(&last.reset_secs), "{last:?}");
+        assert!(limiter.check("a").is_err());
+        assert!(limiter.attempt("a").is_err());
+        assert_eq!(limiter.window_secs(), 60);
+    }
+
+    #[test]
+    fn one_more_comes_back_every_interval() {
+        let limiter = RateLimiter::new(2, Duration::from_millis(200));
+        limiter.attempt("a").unwrap();
+        limiter.attempt("a").unwrap();
+        assert!(limiter.attempt("a").is_err());
+        std::thread::sleep(Duration::from_millis(110));
+        assert!(limiter.attempt("a").is_ok());
+        assert!(limiter.attempt("a").is_err());
     }
 
     #[test]
