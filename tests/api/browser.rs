@@ -150,6 +150,27 @@ impl Browser {
         }
     }
 
+    /// From now on every page loaded records the Content-Security-Policy
+    /// violations it meets, in `window.violations`.
+    pub fn record_policy_violations(&mut self) {
+        self.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": "window.violations = []; document.addEventListener(\
+                'securitypolicyviolation', e => window.violations.push(\
+                e.violatedDirective + ' ' + e.blockedURI));" }),
+            true,
+        );
+    }
+
+    /// Loads `url` and waits until `condition` holds in it.
+    pub fn open_until(&mut self, url: &str, condition: &str) {
+        self.eval("window.leaving = true");
+        self.call("Page.navigate", json!({ "url": url }), true);
+        self.wait_for(&format!(
+            "!window.leaving && document.readyState === 'complete' && ({condition})"
+        ));
+    }
+
     /// Loads `url` and waits until the page has drawn its figures.
     pub fn open(&mut self, url: &str) {
         // The page being left carries a mark the new one will not have.

@@ -260,3 +260,37 @@ async fn swagger_ui_is_served_from_the_binary_without_any_cdn() {
         }
     }
 }
+
+/// Swagger UI draws every operation under its own Content-Security-Policy,
+/// meeting no violation of it.
+#[actix_web::test]
+async fn the_docs_page_works_under_a_content_security_policy() {
+    let app = crate::helpers::spawn_app().await;
+    let docs = app.get("/docs/").await;
+    assert_eq!(docs.status().as_u16(), 200);
+    let policy = docs.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    assert!(!policy.contains("unsafe-eval"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    let address = app.address.clone();
+    let Some((operations, violations)) = crate::browser::with_browser(move |browser| {
+        browser.record_policy_violations();
+        browser.open_until(
+            &format!("{address}/docs/"),
+            "document.querySelectorAll('.opblock').length > 40",
+        );
+        (
+            browser.eval("document.querySelectorAll('.opblock').length"),
+            browser.eval("window.violations"),
+        )
+    })
+    .await
+    else {
+        return;
+    };
+    assert!(operations.as_u64().unwrap() > 40, "{operations}");
+    assert_eq!(violations, serde_json::json!([]));
+}
