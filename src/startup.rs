@@ -149,6 +149,7 @@ impl Application {
                 )
                 .service(web::resource("/docs").to(|| redirect("/docs/")))
                 .default_service(web::to(routes::http::meta::fallback))
+                .wrap(from_fn(routes::http::head::head_as_get))
                 .wrap(from_fn(routes::http::caching::conditional_get))
                 .wrap(from_fn(routes::http::body::refuse_nul_in_url))
                 .wrap(cors(&cors_origins))

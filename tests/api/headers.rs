@@ -98,3 +98,68 @@ async fn hsts_is_sent_only_when_configured() {
         );
     }
 }
+
+/// What answers GET answers HEAD: the same status and headers, no body.
+#[actix_web::test]
+async fn head_answers_what_get_answers_without_the_body() {
+    let app = spawn_app().await;
+    let org = app
+        .accepted("Head Start", "technology-innovation", None)
+        .await;
+    let approved = app
+        .commitment_in(&org, crate::helpers::Stage::Approved, "Heads up")
+        .await;
+    let one = format!("/api/v1/commitments/{}", approved["id"].as_str().unwrap());
+    let page = format!("/commitments/{}", approved["id"].as_str().unwrap());
+    for url in [
+        "/health/live",
+        "/health/ready",
+        "/",
+        "/docs/",
+        "/api/v1/openapi.json",
+        "/api/v1/coalitions",
+        "/api/v1/stats/summary?country=KH",
+        &one,
+        &page,
+        "/api/v1/commitments/01a20000-0000-7000-8000-000000000000",
+        "/nothing/here",
+    ] {
+        let get = app.get(url).await;
+        let head = app.client.head(app.url(url)).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "HEAD {url}");
+        for name in [
+            "content-type",
+            "content-length",
+            "etag",
+            "cache-control",
+            "vary",
+        ] {
+            assert_eq!(
+                header(&head, name),
+                header(&get, name),
+                "HEAD {url}: {name}"
+            );
+        }
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {url} has no body"
+        );
+    }
+    // A path that only takes POST says HEAD is not one of its methods.
+    let refused = app
+        .client
+        .head(app.url("/api/v1/auth/token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 405);
+    assert_eq!(header(&refused, "allow"), Some("POST"));
+    // And HEAD is allowed wherever GET is.
+    let allow = app
+        .client
+        .delete(app.url("/api/v1/coalitions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&allow, "allow"), Some("GET, HEAD"));
+}

@@ -37,8 +37,10 @@ impl RouteTable {
             .iter()
             .map(|(path, item)| {
                 let segments = path.split('/').map(str::to_owned).collect();
+                // What answers GET answers HEAD (`head`).
                 let methods = [
                     (item.get.is_some(), Method::GET),
+                    (item.get.is_some(), Method::HEAD),
                     (item.put.is_some(), Method::PUT),
                     (item.post.is_some(), Method::POST),
                     (item.patch.is_some(), Method::PATCH),

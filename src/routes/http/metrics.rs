@@ -142,6 +142,8 @@ pub async fn observe(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    // As asked: a HEAD is routed as a GET further in.
+    let method = req.method().clone();
     let response = next.call(req).await?.map_into_boxed_body();
     let seconds = started.elapsed().as_secs_f64();
     let request = response.request();
@@ -150,15 +152,15 @@ pub async fn observe(
     let route = route.as_deref().unwrap_or("unmatched");
     let status = response.status();
     if let Some(metrics) = metrics {
-        metrics.observe(request.method(), route, status.as_str(), seconds);
+        metrics.observe(&method, route, status.as_str(), seconds);
     }
-    log_access(request, route, status.as_u16(), seconds);
+    log_access(request, &method, route, status.as_u16(), seconds);
     Ok(response)
 }
 
 /// The request's `access` event. The path, never the query string (it may
 /// hold search words).
-fn log_access(request: &HttpRequest, route: &str, status: u16, seconds: f64) {
+fn log_access(request: &HttpRequest, method: &Method, route: &str, status: u16, seconds: f64) {
     let id = request
         .extensions()
         .get::<super::headers::RequestId>()
@@ -169,14 +171,13 @@ fn log_access(request: &HttpRequest, route: &str, status: u16, seconds: f64) {
     tracing::info!(
         target: "access",
         client = %client,
-        method = %request.method(),
+        method = %method,
         route = %route,
         path = %request.path(),
         status,
         latency_ms = (seconds * 1e5).round() / 1e2,
         request_id = %id,
-        "{} {} {status}",
-        request.method(),
+        "{method} {} {status}",
         request.path(),
     );
 }

@@ -8,6 +8,7 @@ pub mod caching;
 pub mod client;
 pub mod exchanges;
 pub mod extractor;
+pub mod head;
 pub mod headers;
 pub mod idempotency;
 pub mod iso;
