@@ -19,22 +19,22 @@ async fn unknown_routes_are_404_problems() {
 async fn wrong_methods_are_405_problems_that_say_what_is_allowed() {
     let app = spawn_app().await;
     for (method, path, allow) in [
-        (reqwest::Method::POST, "/api/v1/coalitions", "GET"),
+        (reqwest::Method::POST, "/api/v1/coalitions", "GET, HEAD"),
         (
             reqwest::Method::DELETE,
             "/api/v1/coalitions/climate-justice",
-            "GET, PATCH",
+            "GET, HEAD, PATCH",
         ),
         (
             reqwest::Method::PUT,
             "/api/v1/coalitions/climate-justice/action-areas",
-            "GET",
+            "GET, HEAD",
         ),
-        (reqwest::Method::POST, "/health/live", "GET"),
+        (reqwest::Method::POST, "/health/live", "GET, HEAD"),
         (
             reqwest::Method::DELETE,
             "/api/v1/commitments/0193a1c4-0000-7000-8000-000000000000",
-            "GET, PATCH",
+            "GET, HEAD, PATCH",
         ),
     ] {
         let response = app
