@@ -93,7 +93,8 @@ fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 }
 
 /// Adds the failures that follow from an operation's shape, so that each
-/// handler documents only its own: 500 always (a bug, opaque body); 429 on
+/// handler documents only its own: 500 always (a bug, opaque body); 406
+/// always (`Accept-Encoding: identity;q=0` and nothing we have); 429 on
 /// all but the probes (`GEF_RATE_LIMIT`); 503 when it touches the database; 401 when it takes a bearer token; 400, 413, 415
 /// and 422 when it takes a JSON body; 400, 412 and 428 when it needs
 /// `If-Match`; 400 when it reads a query string or path parameters; 304
@@ -101,7 +102,7 @@ fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 /// status wins.
 struct SharedResponses;
 
-const SHARED: [(&str, &str); 10] = [
+const SHARED: [(&str, &str); 11] = [
     (
         "InternalError",
         "An unexpected failure; the body carries no internals",
@@ -123,6 +124,10 @@ const SHARED: [(&str, &str); 10] = [
         "`If-Match` does not name the current version: reload and retry",
     ),
     ("PreconditionRequired", "`If-Match` is missing"),
+    (
+        "NotAcceptable",
+        "`Accept-Encoding` refuses every coding the service has, identity included",
+    ),
     (
         "TooManyRequests",
         "Too many requests from this address; retry after `Retry-After` seconds",
@@ -175,7 +180,7 @@ impl Modify for SharedResponses {
                     .or_insert_with(|| Ref::from_response_name("NotModified").into());
             }
             for operation in operations_mut(item) {
-                let mut shared = vec![("500", "InternalError")];
+                let mut shared = vec![("500", "InternalError"), ("406", "NotAcceptable")];
                 if !matches!(
                     operation.operation_id.as_deref(),
                     Some("get_liveness" | "get_readiness")

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{Condition, ErrorHandlers, from_fn};
+use actix_web::middleware::{Compress, Condition, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
@@ -151,6 +151,10 @@ impl Application {
                 .default_service(web::to(routes::http::meta::fallback))
                 .wrap(from_fn(routes::http::head::head_as_get))
                 .wrap(from_fn(routes::http::caching::conditional_get))
+                // Gzip, brotli or zstd when asked, after the validators were
+                // taken from the answer as it is; its 406 (a request that
+                // refuses every coding, identity too) becomes a problem.
+                .wrap(Compress::default())
                 .wrap(from_fn(routes::http::body::refuse_nul_in_url))
                 .wrap(cors(&cors_origins))
                 .wrap(from_fn(cors_for_allowed_origins_only))

@@ -163,3 +163,87 @@ async fn head_answers_what_get_answers_without_the_body() {
         .unwrap();
     assert_eq!(header(&allow, "allow"), Some("GET, HEAD"));
 }
+
+/// Answers are compressed (gzip or brotli) when the client asks, streamed
+/// exports included, and decompress to what an uncompressed answer holds.
+#[actix_web::test]
+async fn answers_are_compressed_when_the_client_asks() {
+    use std::io::Read;
+    let app = spawn_app().await;
+    let org = app
+        .accepted("Squeezed Tight", "technology-innovation", None)
+        .await;
+    app.commitment_in(&org, crate::helpers::Stage::Approved, "Packed")
+        .await;
+    for url in [
+        "/",
+        "/assets/dashboard.js",
+        "/api/v1/openapi.json",
+        "/api/v1/commitments",
+        "/api/v1/stats/breakdown?by=country",
+        "/api/v1/exports/commitments?format=csv",
+        "/api/v1/exports/commitments?format=ndjson",
+    ] {
+        let plain = app.get(url).await;
+        assert_eq!(header(&plain, "content-encoding"), None, "{url}");
+        let plain = plain.bytes().await.unwrap();
+        for coding in ["gzip", "br"] {
+            let packed = app
+                .client
+                .get(app.url(url))
+                .header("Accept-Encoding", coding)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(packed.status().as_u16(), 200, "{url}");
+            assert_eq!(header(&packed, "content-encoding"), Some(coding), "{url}");
+            let vary: Vec<String> = packed
+                .headers()
+                .get_all("vary")
+                .iter()
+                .map(|v| v.to_str().unwrap().to_lowercase())
+                .collect();
+            assert!(
+                vary.iter().any(|v| v.contains("accept-encoding")),
+                "{url}: {vary:?}"
+            );
+            let bytes = packed.bytes().await.unwrap();
+            let mut unpacked = Vec::new();
+            match coding {
+                "gzip" => flate2::read::GzDecoder::new(&bytes[..])
+                    .read_to_end(&mut unpacked)
+                    .unwrap(),
+                _ => brotli_decompressor::Decompressor::new(&bytes[..], 4096)
+                    .read_to_end(&mut unpacked)
+                    .unwrap(),
+            };
+            assert_eq!(unpacked, plain, "{url} in {coding}");
+            if plain.len() > 4096 {
+                assert!(bytes.len() < plain.len() / 2, "{url} in {coding}");
+            }
+        }
+    }
+    // A coding the service does not have gets the answer as it is; one
+    // that refuses even that is a problem.
+    for asked in ["identity;q=0", "*;q=0"] {
+        let answer = app
+            .client
+            .get(app.url("/api/v1/coalitions"))
+            .header("Accept-Encoding", asked)
+            .send()
+            .await
+            .unwrap();
+        crate::helpers::assert_problem(answer, 406, "not_acceptable").await;
+    }
+    for asked in ["xyz", "compress"] {
+        let answer = app
+            .client
+            .get(app.url("/api/v1/coalitions"))
+            .header("Accept-Encoding", asked)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 200, "Accept-Encoding: {asked}");
+        assert_eq!(header(&answer, "content-type"), Some("application/json"));
+    }
+}

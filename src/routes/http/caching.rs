@@ -106,7 +106,10 @@ fn add_vary(headers: &mut header::HeaderMap, read: ReadHeaders) {
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(',').map(|n| n.trim().to_owned()).collect())
         .unwrap_or_default();
-    for name in read.0.iter().map(|h| h.name()) {
+    // Every answer may be compressed (`Compress` says so too, on a line of
+    // its own that the CORS layer does not keep).
+    let names = read.0.iter().map(|h| h.name()).chain(["Accept-Encoding"]);
+    for name in names {
         if !vary.iter().any(|v| v.eq_ignore_ascii_case(name)) {
             vary.push(name.to_owned());
         }

@@ -25,7 +25,8 @@ pub struct Exchange<'a> {
     pub request_body: &'a [u8],
     pub status: u16,
     pub response_type: Option<&'a str>,
-    /// The answer's body when it is JSON (read whole); `None` otherwise.
+    /// The answer's body when it is JSON, not compressed (read whole);
+    /// `None` otherwise.
     pub response_body: Option<&'a [u8]>,
 }
 
@@ -86,7 +87,8 @@ pub async fn show_exchanges(
         response_type: response_type.as_deref(),
         response_body: None,
     };
-    if !is_json(response_type.as_deref()) {
+    let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
+    if !is_json(response_type.as_deref()) || encoded {
         observer.observe(&exchange);
         return Ok(response.map_into_boxed_body());
     }
