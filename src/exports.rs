@@ -17,7 +17,8 @@ pub const PAGE_ROWS: u32 = 500;
 /// An export's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// RFC 4180: a header row, one row per commitment, lists joined by "; ".
+    /// RFC 4180: a header row, one row per commitment, lists as `list_cell`
+    /// writes them.
     Csv,
     /// One JSON array of commitments, as `GET /commitments/{id}` shows them.
     Json,
@@ -52,8 +53,11 @@ impl Format {
     }
 }
 
-/// The columns of the CSV export, in order.
-pub const CSV_COLUMNS: [&str; 27] = [
+/// The columns of the CSV export, in order. Indicators are four parallel
+/// lists (name, unit, baseline, target: the n-th item of each is the n-th
+/// indicator; a missing baseline or target is an empty item), as the
+/// workspace's forms send them.
+pub const CSV_COLUMNS: [&str; 30] = [
     "id",
     "reference",
     "status",
@@ -71,7 +75,10 @@ pub const CSV_COLUMNS: [&str; 27] = [
     "end_year",
     "partners",
     "target_groups",
-    "indicators",
+    "indicator_names",
+    "indicator_units",
+    "indicator_baselines",
+    "indicator_targets",
     "organization_id",
     "organization_name",
     "constituency",
@@ -141,78 +148,119 @@ fn csv_line(cells: impl IntoIterator<Item = String>) -> Vec<u8> {
 }
 
 /// Text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab,
-/// carriage return first) gets a leading `'`, as OWASP advises for CSV.
+/// carriage return first) gets a leading `'`, as OWASP advises for CSV;
+/// so does text that starts with `'` itself, so that a reader takes away
+/// exactly one leading `'` from any cell that has one (`cell_text`).
 fn text(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
         format!("'{value}")
     } else {
         value.to_owned()
     }
 }
 
-fn joined<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
-    values.into_iter().map(text).collect::<Vec<_>>().join("; ")
+/// What a cell written by `text` says.
+pub fn cell_text(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
 }
 
+/// A list as one cell: items joined by `"; "`, each `\` and `;` inside an
+/// item escaped with a `\`, then the cell defused as `text` does. So
+/// "Ministry of Education; Youth and Sport" stays one partner
+/// (`Ministry of Education\; Youth and Sport`), and `list_items` gives
+/// back exactly the items written.
+pub fn list_cell<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let escaped: Vec<String> = items
+        .into_iter()
+        .map(|item| item.replace('\\', "\\\\").replace(';', "\\;"))
+        .collect();
+    text(&escaped.join("; "))
+}
+
+/// The items of a cell written by `list_cell`: split at each `;` that is
+/// not escaped, the one space after it dropped; an empty cell is no item.
+pub fn list_items(cell: &str) -> Vec<String> {
+    let cell = cell_text(cell);
+    if cell.is_empty() {
+        return Vec::new();
+    }
+    let mut items = vec![String::new()];
+    let mut chars = cell.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let (Some(next), Some(item)) = (chars.next(), items.last_mut()) {
+                    item.push(next);
+                }
+            }
+            ';' => {
+                items.push(String::new());
+                // The separator's space.
+                let rest = chars.as_str();
+                if let Some(after) = rest.strip_prefix(' ') {
+                    chars = after.chars();
+                }
+            }
+            c => {
+                if let Some(item) = items.last_mut() {
+                    item.push(c);
+                }
+            }
+        }
+    }
+    items
+}
+
+/// A time as JSON answers spell it: RFC 3339 in UTC with `Z`.
 fn time(value: Option<DateTime<Utc>>) -> String {
-    value.map(|t| t.to_rfc3339()).unwrap_or_default()
+    value
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        .unwrap_or_default()
 }
 
 fn csv_row(record: CommitmentRecord) -> Vec<String> {
     let c = Commitment::from(record);
     let number = |n: Option<f64>| n.map(|n| n.to_string()).unwrap_or_default();
+    let numbers = |of: &dyn Fn(&crate::routes::commitments::dto::Indicator) -> Option<f64>| {
+        let items: Vec<String> = c.indicators.iter().map(|i| number(of(i))).collect();
+        list_cell(items.iter().map(String::as_str))
+    };
+    let pledge = |part: &dyn Fn(&crate::routes::commitments::dto::Money) -> Option<String>| {
+        c.pledge.as_ref().and_then(part).unwrap_or_default()
+    };
     vec![
-        c.id,
-        c.reference,
+        c.id.clone(),
+        c.reference.clone(),
         c.status.as_str().to_owned(),
-        c.coalition,
-        c.action_areas
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; "),
+        c.coalition.clone(),
+        list_cell(
+            c.action_areas
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str),
+        ),
         text(&c.title),
         text(&c.description),
-        c.types
-            .iter()
-            .map(|t| t.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
-        c.pledge
-            .as_ref()
-            .map(|p| p.amount.clone())
-            .unwrap_or_default(),
-        c.pledge
-            .as_ref()
-            .map(|p| p.currency.clone())
-            .unwrap_or_default(),
-        c.pledge
-            .as_ref()
-            .and_then(|p| p.amount_usd.clone())
-            .unwrap_or_default(),
-        c.countries.join("; "),
-        joined(c.regions.iter().map(String::as_str)),
+        list_cell(c.types.iter().map(|t| t.as_str())),
+        pledge(&|p| Some(p.amount.clone())),
+        pledge(&|p| Some(p.currency.clone())),
+        pledge(&|p| p.amount_usd.clone()),
+        list_cell(c.countries.iter().map(String::as_str)),
+        list_cell(c.regions.iter().map(String::as_str)),
         c.start_year.to_string(),
         c.end_year.to_string(),
-        joined(c.partners.iter().map(String::as_str)),
-        joined(c.target_groups.iter().map(String::as_str)),
-        c.indicators
-            .iter()
-            .map(|i| {
-                format!(
-                    "{} ({}: {} to {})",
-                    text(&i.name),
-                    i.unit,
-                    number(i.baseline),
-                    number(i.target)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        c.organization.id,
+        list_cell(c.partners.iter().map(String::as_str)),
+        list_cell(c.target_groups.iter().map(String::as_str)),
+        list_cell(c.indicators.iter().map(|i| i.name.as_str())),
+        list_cell(c.indicators.iter().map(|i| i.unit.as_str())),
+        numbers(&|i| i.baseline),
+        numbers(&|i| i.target),
+        c.organization.id.clone(),
         text(&c.organization.name),
         c.organization.constituency.as_str().to_owned(),
-        c.organization.country,
+        c.organization.country.clone(),
         c.reporting_health
             .map(|h| h.as_str().to_owned())
             .unwrap_or_default(),
@@ -323,5 +371,31 @@ mod tests {
         assert_eq!(text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(text("-5% emissions"), "'-5% emissions");
         assert_eq!(text("Girls"), "Girls");
+        assert_eq!(text("'Tis the season"), "''Tis the season");
+    }
+
+    #[test]
+    fn list_cells_give_back_exactly_their_items() {
+        for items in [
+            vec![],
+            vec!["Ministry of Education; Youth and Sport", "UNICEF"],
+            vec!["back\\slash", "semi;colon;", ";", "\\", "\\;"],
+            vec!["=SUM(A1)", "'quoted", " leading space", "trailing space "],
+            vec!["", "empty first and last", ""],
+            vec!["one"],
+        ] {
+            let cell = list_cell(items.iter().copied());
+            let back = list_items(&cell);
+            if items.iter().all(|i| i.is_empty()) && items.len() <= 1 {
+                assert!(back.is_empty(), "{cell}");
+            } else {
+                assert_eq!(back, items, "{cell}");
+            }
+        }
+        assert_eq!(
+            list_cell(["Ministry of Education; Youth and Sport", "UNICEF"]),
+            "Ministry of Education\\; Youth and Sport; UNICEF"
+        );
+        assert_eq!(list_cell(["=cmd", "x"]), "'=cmd; x");
     }
 }

@@ -21,6 +21,12 @@ async fn exports_hold_every_visible_commitment_in_each_format() {
         "=HYPERLINK(\"http://evil.example\")",
         "Ministry; of Education"
     ]);
+    tricky["target_groups"] = json!(["Girls \\ young women", "'Quoted'", "Rural; remote"]);
+    tricky["indicators"] = json!([
+        {"name": "Girls; trained", "unit": "people", "baseline": 0, "target": 10000},
+        {"name": "Clubs", "unit": "clubs"},
+        {"name": "Share", "unit": "%", "baseline": 12.5}
+    ]);
     tricky["description"] = json!("-5% dropout, +20% girls");
     let tricky = app.commitment_from(&ti, Stage::Approved, &tricky).await;
     app.commitment_in(&ti, Stage::Approved, "Second").await;
@@ -72,10 +78,20 @@ async fn exports_hold_every_visible_commitment_in_each_format() {
         ),
         ("250000.00", "EUR", "270000.00")
     );
-    // What a spreadsheet would run as a formula is defused.
+    // What a spreadsheet would run as a formula is defused; an item's own
+    // semicolon is escaped, so the list reads back whole.
     assert_eq!(
         &row[column("partners")],
-        "'=HYPERLINK(\"http://evil.example\"); Ministry; of Education"
+        "'=HYPERLINK(\"http://evil.example\"); Ministry\\; of Education"
+    );
+    assert_eq!(
+        gef_commitments::exports::list_items(&row[column("partners")]),
+        tricky["partners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect::<Vec<_>>()
     );
     assert_eq!(&row[column("description")], "'-5% dropout, +20% girls");
     assert_eq!(&row[column("status")], "approved");
@@ -83,6 +99,66 @@ async fn exports_hold_every_visible_commitment_in_each_format() {
 
     // JSON and NDJSON hold the same commitments as the list.
     let list: Value = app.get("/api/v1/commitments").await.json().await.unwrap();
+    // Every CSV row says what the JSON says: lists item for item (the
+    // indicators as four parallel lists), times spelled alike.
+    use gef_commitments::exports::{cell_text, list_items};
+    for record in &records {
+        let c = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == record[column("id")])
+            .unwrap();
+        let strings = |v: &Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                .collect()
+        };
+        for field in [
+            "action_areas",
+            "types",
+            "countries",
+            "regions",
+            "partners",
+            "target_groups",
+        ] {
+            assert_eq!(
+                list_items(&record[column(field)]),
+                strings(&c[field]),
+                "{field}"
+            );
+        }
+        let indicators = c["indicators"].as_array().unwrap();
+        let part = |key: &str| -> Vec<String> {
+            indicators
+                .iter()
+                .map(|i| match &i[key] {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    number => number.as_f64().unwrap().to_string(),
+                })
+                .collect()
+        };
+        for (column_name, key) in [
+            ("indicator_names", "name"),
+            ("indicator_units", "unit"),
+            ("indicator_baselines", "baseline"),
+            ("indicator_targets", "target"),
+        ] {
+            let items = list_items(&record[column(column_name)]);
+            assert_eq!(items, part(key), "{column_name}");
+        }
+        assert_eq!(cell_text(&record[column("title")]), c["title"]);
+        for time in ["submitted_at", "approved_at", "created_at", "updated_at"] {
+            assert_eq!(
+                &record[column(time)],
+                c[time].as_str().unwrap_or_default(),
+                "{time}"
+            );
+        }
+    }
     let ids = |items: &[Value]| {
         items
             .iter()
