@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(page::dashboard_page)
         .service(page::commitment_page)
         .service(page::page_asset)
+        .service(page::favicon)
         .service(
             scope("/api/v1")
                 .service(http::meta::openapi_json)

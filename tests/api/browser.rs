@@ -150,6 +150,15 @@ impl Browser {
         }
     }
 
+    /// From now on the page is seen as on a phone `width` CSS pixels wide.
+    pub fn phone(&mut self, width: u32, height: u32) {
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 3, "mobile": true }),
+            true,
+        );
+    }
+
     /// From now on every page loaded records the Content-Security-Policy
     /// violations it meets, in `window.violations`.
     pub fn record_policy_violations(&mut self) {

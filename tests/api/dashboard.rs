@@ -641,3 +641,75 @@ async fn in_a_real_browser_the_page_shows_the_apis_figures_in_the_chosen_languag
         std::fs::write(path, &screenshot).unwrap();
     }
 }
+
+/// What overflows at this width, once every table is open: the page's own
+/// width, and each card whose content is wider than the card.
+const OVERFLOW: &str = r#"(() => {
+    document.querySelectorAll('details').forEach((d) => { d.open = true; });
+    const wide = [];
+    const page = document.documentElement.scrollWidth;
+    if (page > window.innerWidth) wide.push('page ' + page + 'px');
+    document.querySelectorAll('.panel, .kpi, .area, .item, .facts, .filters, .masthead, .report')
+      .forEach((el) => {
+        if (el.scrollWidth > el.clientWidth + 0.5) {
+          wide.push((el.dataset.testid || el.className) + ' ' + el.scrollWidth + '>' + el.clientWidth);
+        }
+      });
+    document.querySelectorAll('*').forEach((el) => {
+      const right = el.getBoundingClientRect().right;
+      if (right > window.innerWidth + 0.5 && !el.closest('.table-scroll')) {
+        wide.push(el.tagName.toLowerCase() + '.' + el.className + ' ends at ' + right);
+      }
+    });
+    return wide.slice(0, 12);
+})()"#;
+
+#[actix_web::test]
+async fn on_a_phone_no_page_is_wider_than_the_screen_and_the_totals_show_first() {
+    let (app, _) = demo_app().await;
+    let org = app
+        .accepted("Longwords Org", "technology-innovation", None)
+        .await;
+    let mut body = crate::helpers::commitment_body(
+        "Interdisciplinarygenderresponsivedigitalcompetencyprogrammesforruralsecondaryschools",
+    );
+    body["partners"] =
+        json!(["https://www.example.org/a/very/long/address/without/any/spaces/at/all"]);
+    body["indicators"] = json!([{"name": "Girlsandyoungwomencompletingadvancedcodingcertification",
+        "unit": "people", "baseline": 1234567, "target": 7654321}]);
+    let long = app.commitment_from(&org, Stage::Approved, &body).await;
+    let address = app.address.clone();
+    let page = format!("{address}/commitments/{}", long["id"].as_str().unwrap());
+    let missing = format!("{address}/commitments/01a20000-0000-7000-8000-000000000000");
+    let Some(seen) = with_browser(move |browser| {
+        browser.phone(390, 844);
+        let mut seen = Vec::new();
+        for lang in ["en", "fr", "km", "zh"] {
+            browser.open(&format!("{address}/?lang={lang}"));
+            let top = browser.eval(
+                "document.querySelector('[data-testid=total-commitments], .kpi').getBoundingClientRect().top",
+            );
+            seen.push((format!("/?lang={lang}"), browser.eval(OVERFLOW), top));
+        }
+        for url in [page, missing] {
+            browser.open(&url);
+            seen.push((url, browser.eval(OVERFLOW), json!(0)));
+        }
+        seen
+    })
+    .await
+    else {
+        return;
+    };
+    for (url, wide, top) in seen {
+        assert_eq!(wide, json!([]), "{url} at 390 px");
+        let top = top.as_f64().unwrap();
+        assert!(top < 844.0 * 0.75, "{url}: the totals start {top} px down");
+    }
+    // The page says what it is to search engines and shows an icon.
+    let html = app.get("/?lang=fr").await.text().await.unwrap();
+    assert!(html.contains(r#"<meta name="description" content="Ce que les institutions"#));
+    let icon = app.get("/favicon.ico").await;
+    assert_eq!(icon.status().as_u16(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+}

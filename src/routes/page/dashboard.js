@@ -218,6 +218,12 @@
     parts.problem.replaceChildren(message ? h("p", { class: "problem" }, message) : "");
   }
 
+  /** A table in a region of its own that scrolls sideways when the table
+   *  is wider than its card; focusable, so that keys scroll it too. */
+  function scrolling(table, label) {
+    return h("div", { class: "table-scroll", role: "region", tabindex: "0", "aria-label": label }, table);
+  }
+
   /* ---------- charts ---------- */
 
   /** A bar chart: each row's words, its bar (inline SVG) and its value; one
@@ -241,7 +247,7 @@
       h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c.title)))),
       h("tbody", {}, rows.map((r) => h("tr", {},
         columns.map((c, i) => (i === 0 ? h("th", { scope: "row" }, c.cell(r)) : h("td", {}, c.cell(r))))))));
-    figure.append(bars, h("details", {}, h("summary", {}, t("table")), table));
+    figure.append(bars, h("details", {}, h("summary", {}, t("table")), scrolling(table, title)));
     return figure;
   }
 
@@ -540,7 +546,7 @@
           [t("health"), c.reporting_health ? word("health", c.reporting_health) : null],
         ]),
         indicators ? h("section", { class: "panel", "aria-labelledby": "indicators-title" },
-          h("h2", { id: "indicators-title" }, t("indicators")), indicators) : null,
+          h("h2", { id: "indicators-title" }, t("indicators")), scrolling(indicators, t("indicators"))) : null,
         h("section", { class: "panel", "aria-labelledby": "reports-title", "data-testid": "reports" },
           h("h2", { id: "reports-title" }, t("reports")),
           reports.length ? h("ol", { class: "reports" }, reports.slice().reverse().map(report)) : h("p", {}, t("no_reports")))));

@@ -40,6 +40,7 @@ use words::{LANGUAGE_NAMES, PAGE_WORDS};
 const TEMPLATE: &str = include_str!("dashboard.html");
 const SCRIPT: &str = include_str!("dashboard.js");
 const STYLE: &str = include_str!("dashboard.css");
+const ICON: &str = include_str!("favicon.svg");
 
 /// What the page's own headers say: its script and style come from here
 /// only, nothing may frame it.
@@ -50,7 +51,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
 /// The assets' fingerprint, so that their URL changes with their content
 /// and browsers may keep them for a year.
 static FINGERPRINT: LazyLock<String> = LazyLock::new(|| {
-    let digest = Sha256::digest([SCRIPT, STYLE].concat());
+    let digest = Sha256::digest([SCRIPT, STYLE, ICON].concat());
     digest[..6].iter().map(|b| format!("{b:02x}")).collect()
 });
 
@@ -169,10 +170,10 @@ pub async fn commitment_page(
 #[utoipa::path(
     tag = "page",
     operation_id = "get_page_asset",
-    params(("file" = String, Path, description = "`dashboard.js` or `dashboard.css`")),
+    params(("file" = String, Path, description = "`dashboard.js`, `dashboard.css` or `favicon.svg`")),
     responses(
         (status = 200, description = "The asset", content(
-            (String = "text/javascript"), (String = "text/css")),
+            (String = "text/javascript"), (String = "text/css"), (String = "image/svg+xml")),
             headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified since the `ETag` in `If-None-Match`"),
         (status = 404, description = "No such asset", body = Problem, content_type = "application/problem+json"),
@@ -183,12 +184,32 @@ pub async fn page_asset(file: web::Path<String>) -> ApiResult<HttpResponse> {
     let (body, content_type) = match file.as_str() {
         "dashboard.js" => (SCRIPT, "text/javascript; charset=utf-8"),
         "dashboard.css" => (STYLE, "text/css; charset=utf-8"),
+        "favicon.svg" => (ICON, "image/svg+xml"),
         _ => return Err(ApiError::not_found("the asset")),
     };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .body(body))
+}
+
+/// The site's icon where browsers and crawlers look for it first (the
+/// pages name `/assets/favicon.svg`); an SVG, which browsers take here too.
+#[utoipa::path(
+    tag = "page",
+    operation_id = "get_favicon",
+    responses(
+        (status = 200, description = "The icon", body = String, content_type = "image/svg+xml",
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified since the `ETag` in `If-None-Match`"),
+    )
+)]
+#[get("/favicon.ico")]
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(ICON)
 }
 
 fn page_query(req: &HttpRequest) -> PageQuery {
@@ -286,6 +307,10 @@ fn page(status: StatusCode, lang: Language, mut state: Value) -> HttpResponse {
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    let description = words["page"]["tagline"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     if let Some(object) = state.as_object_mut() {
         object.insert("lang".into(), Value::from(lang.code()));
         object.insert("words".into(), words);
@@ -293,6 +318,7 @@ fn page(status: StatusCode, lang: Language, mut state: Value) -> HttpResponse {
     let html = TEMPLATE
         .replace("{{lang}}", lang.code())
         .replace("{{title}}", &escape_html(&title))
+        .replace("{{description}}", &escape_html(&description))
         .replace("{{fingerprint}}", &FINGERPRINT)
         .replace("{{state}}", &script_data(&state));
     HttpResponse::build(status)
