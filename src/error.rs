@@ -35,17 +35,22 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub struct Problem {
     /// URI naming the kind of problem; stable, one per `code`.
     #[serde(rename = "type")]
+    #[schema(max_length = 200)]
     pub problem_type: String,
     /// Short summary of the kind of problem (the HTTP reason phrase).
+    #[schema(max_length = 100)]
     pub title: String,
     /// The HTTP status code.
     pub status: u16,
     /// What went wrong with this request, in words.
+    #[schema(max_length = 2000)]
     pub detail: String,
     /// Stable machine-readable code, e.g. `not_found`, `validation_failed`.
+    #[schema(max_length = 64)]
     pub code: String,
     /// For validation problems: each invalid field, at most 50.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50)]
     pub errors: Vec<FieldError>,
     /// `true` when more fields were invalid than `errors` lists.
     #[serde(skip_serializing_if = "std::ops::Not::not")]

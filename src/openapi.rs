@@ -24,7 +24,9 @@ use crate::routes;
             reports, and public aggregates for dashboards.\n\n\
             Errors are RFC 9457 `application/problem+json`. Times are RFC 3339 UTC.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(name = "The secretariat running this service"),
     ),
+    servers((url = "/", description = "This service, wherever it is deployed: production, staging or local")),
     components(schemas(Problem, FieldError, crate::routes::exports::ExportFormat)),
     modifiers(&SharedResponses, &BearerJwt),
     tags(
@@ -39,6 +41,7 @@ use crate::routes;
         (name = "health", description = "Liveness and readiness probes"),
         (name = "operations", description = "Metrics for the operators"),
         (name = "meta", description = "This API's own description"),
+        (name = "page", description = "The built-in progress dashboard: its pages and their assets"),
     )
 )]
 pub struct ApiDoc;
@@ -55,7 +58,11 @@ impl Modify for BearerJwt {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("An access token from POST /api/v1/auth/token"))
+                    .description(Some(
+                        "An access token from POST /api/v1/auth/token: an HS256 JWT whose \
+                         algorithm, issuer, audience, expiry and not-before are all checked, \
+                         as RFC8725 (JSON Web Token Best Current Practices) advises",
+                    ))
                     .build(),
             ),
         );
@@ -94,7 +101,8 @@ fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 
 /// Adds the failures that follow from an operation's shape, so that each
 /// handler documents only its own: 500 always (a bug, opaque body); 406
-/// always (`Accept-Encoding: identity;q=0` and nothing we have); 429 on
+/// always (`Accept-Encoding: identity;q=0` and nothing we have); 400
+/// always (a NUL in the URL); 429 on
 /// all but the probes (`GEF_RATE_LIMIT`); 503 when it touches the database; 401 when it takes a bearer token; 400, 413, 415
 /// and 422 when it takes a JSON body; 400, 412 and 428 when it needs
 /// `If-Match`; 400 when it reads a query string or path parameters; 304
@@ -180,7 +188,14 @@ impl Modify for SharedResponses {
                     .or_insert_with(|| Ref::from_response_name("NotModified").into());
             }
             for operation in operations_mut(item) {
-                let mut shared = vec![("500", "InternalError"), ("406", "NotAcceptable")];
+                // A NUL anywhere in the URL is a 400, whatever the operation.
+                let mut shared = vec![
+                    ("500", "InternalError"),
+                    ("406", "NotAcceptable"),
+                    ("400", "BadRequest"),
+                ];
+                // Anonymous callers welcome: said, not left unsaid.
+                operation.security.get_or_insert_with(Vec::new);
                 if !matches!(
                     operation.operation_id.as_deref(),
                     Some("get_liveness" | "get_readiness")
@@ -377,6 +392,233 @@ impl Modify for NulFreeStrings {
     }
 }
 
+/// Limits the spec states that follow from a value's kind rather than its
+/// field, so that every string has a `maxLength`, every integer a
+/// `minimum` and `maximum`, every answer its `RateLimit` headers:
+/// - strings of a format: a date 10 characters, a time 35, a UUID 36, an
+///   email address 254, a password 1024;
+/// - integers not bounded by their field: their type's range (`int32`,
+///   `int64`), which is what the service reads;
+/// - headers of answers by name (`HEADER_LENGTHS`);
+/// - whole documents (pages, assets, metrics, exports) by media type;
+/// - `RateLimit` and `RateLimit-Policy` on every 2xx and 4xx answer
+///   (`routes::http::client`).
+///
+/// Field limits (a title's 200 characters, a list's items) are each
+/// field's own, stated beside it in `routes`.
+struct StatedLimits;
+
+const HEADER_LENGTHS: [(&str, usize); 10] = [
+    ("ETag", 128),
+    ("Location", 2048),
+    ("Link", 2048),
+    ("Cache-Control", 100),
+    ("Content-Language", 35),
+    ("Content-Disposition", 200),
+    ("WWW-Authenticate", 300),
+    ("RateLimit", 100),
+    ("RateLimit-Policy", 100),
+    ("Idempotent-Replayed", 5),
+];
+
+/// Parameters by name: ids are UUIDs, slugs and file names short, header
+/// values as long as the service reads them.
+const PARAMETER_LENGTHS: [(&str, usize); 7] = [
+    ("lang", 35),
+    ("id", 36),
+    ("slug", 64),
+    ("file", 20),
+    ("If-Match", 1024),
+    ("Idempotency-Key", 255),
+    ("Accept-Language", 1000),
+];
+
+/// The longest whole document of a media type, in bytes: a page holds the
+/// first page of commitments; an export, however many there are.
+fn document_length(media: &str) -> usize {
+    match media.split(';').next().unwrap_or_default() {
+        "text/html" => 4 << 20,
+        "text/csv" | "application/x-ndjson" => 1 << 40,
+        _ => 1 << 20,
+    }
+}
+
+fn by_format(object: &mut utoipa::openapi::schema::Object) {
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+    let Some(SchemaFormat::KnownFormat(format)) = &object.format else {
+        return;
+    };
+    let is = |t: Type| match &object.schema_type {
+        SchemaType::Type(kind) => *kind == t,
+        SchemaType::Array(kinds) => kinds.contains(&t),
+        SchemaType::AnyValue => false,
+    };
+    if is(Type::String) && object.max_length.is_none() {
+        object.max_length = match format {
+            KnownFormat::Date => Some(10),
+            KnownFormat::DateTime => Some(35),
+            KnownFormat::Uuid => Some(36),
+            KnownFormat::Password => Some(1024),
+            _ => None,
+        };
+    }
+    if is(Type::Integer) {
+        let (low, high): (i64, i64) = match format {
+            KnownFormat::Int32 => (i32::MIN.into(), i32::MAX.into()),
+            KnownFormat::Int64 => (i64::MIN, i64::MAX),
+            _ => return,
+        };
+        object.minimum.get_or_insert(low.into());
+        object.maximum.get_or_insert(high.into());
+    }
+}
+
+fn limit(schema: &mut RefOr<Schema>) {
+    let RefOr::T(schema) = schema else {
+        return;
+    };
+    match schema {
+        Schema::Object(object) => {
+            by_format(object);
+            object.properties.values_mut().for_each(limit);
+            if let Some(AdditionalProperties::RefOr(values)) =
+                object.additional_properties.as_deref_mut()
+            {
+                limit(values);
+            }
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                limit(items);
+            }
+        }
+        Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(limit),
+        Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(limit),
+        Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(limit),
+        _ => {}
+    }
+}
+
+/// A string schema of at most `length` characters.
+fn string_of(length: usize) -> RefOr<Schema> {
+    RefOr::T(Schema::Object(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(length))
+            .build(),
+    ))
+}
+
+fn limit_response(response: &mut utoipa::openapi::Response, status: &str) {
+    for (name, header) in &mut response.headers {
+        let RefOr::T(header) = header else {
+            continue;
+        };
+        if let Some((_, length)) = HEADER_LENGTHS.iter().find(|(n, _)| n == name) {
+            header.schema = Some(string_of(*length));
+        }
+        if name == "Retry-After" {
+            header.schema = Some(RefOr::T(Schema::Object(
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                        utoipa::openapi::schema::KnownFormat::Int32,
+                    )))
+                    .minimum(Some(1))
+                    .maximum(Some(86_400))
+                    .description(Some("Seconds to wait"))
+                    .build(),
+            )));
+        }
+    }
+    if status.starts_with('2') || status.starts_with('4') {
+        for (name, description) in [
+            (
+                "RateLimit",
+                "What is left of this address's request budget (`\"requests\";r=…;t=…`: \
+                 requests left, seconds until it is whole); absent when `GEF_RATE_LIMIT=off`",
+            ),
+            (
+                "RateLimit-Policy",
+                "The budget (`\"requests\";q=…;w=…`: requests per window of seconds)",
+            ),
+        ] {
+            let header = utoipa::openapi::header::HeaderBuilder::new()
+                .schema(Some(string_of(100)))
+                .description(Some(description))
+                .build();
+            response
+                .headers
+                .entry(name.to_owned())
+                .or_insert(RefOr::T(header));
+        }
+    }
+    for (media, content) in &mut response.content {
+        let RefOr::T(content) = content else {
+            continue;
+        };
+        if let Some(RefOr::T(Schema::Object(object))) = content.schema.as_mut()
+            && !media.contains("json")
+            && object.max_length.is_none()
+        {
+            object.max_length = Some(document_length(media));
+        }
+        if let Some(schema) = content.schema.as_mut() {
+            limit(schema);
+        }
+    }
+}
+
+impl Modify for StatedLimits {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.schemas.values_mut().for_each(limit);
+            for (name, response) in &mut components.responses {
+                if let RefOr::T(response) = response {
+                    // Shared responses are errors (4xx, 5xx) but for 304.
+                    let status = if name == "NotModified" { "304" } else { "4xx" };
+                    limit_response(response, status);
+                }
+            }
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for operation in operations_mut(item) {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if let RefOr::T(parameter) = parameter
+                        && let Some(schema) = parameter.schema.as_mut()
+                    {
+                        let length = PARAMETER_LENGTHS
+                            .iter()
+                            .find(|(name, _)| *name == parameter.name)
+                            .map(|(_, length)| *length);
+                        if let (Some(length), RefOr::T(Schema::Object(object))) =
+                            (length, &mut *schema)
+                            && object.max_length.is_none()
+                        {
+                            object.max_length = Some(length);
+                        }
+                        limit(schema);
+                    }
+                }
+                if let Some(RefOr::T(body)) = operation.request_body.as_mut() {
+                    for content in body.content.values_mut() {
+                        if let RefOr::T(content) = content
+                            && let Some(schema) = content.schema.as_mut()
+                        {
+                            limit(schema);
+                        }
+                    }
+                }
+                for (status, response) in &mut operation.responses.responses {
+                    if let RefOr::T(response) = response {
+                        limit_response(response, status);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The whole document, from the handlers registered in `routes::configure`.
 pub fn spec() -> OpenApiDoc {
     let (_, mut spec) = App::new()
@@ -388,6 +630,13 @@ pub fn spec() -> OpenApiDoc {
     SharedResponses.modify(&mut spec);
     CreationLinks.modify(&mut spec);
     NulFreeStrings.modify(&mut spec);
+    StatedLimits.modify(&mut spec);
+    // The one server is the public API itself, not an internal one.
+    for server in spec.servers.iter_mut().flatten() {
+        let mut internal = utoipa::openapi::extensions::Extensions::default();
+        internal.insert("x-internal".into(), serde_json::Value::Bool(false));
+        server.extensions = Some(internal);
+    }
     spec.info.version = env!("CARGO_PKG_VERSION").into();
     spec
 }

@@ -277,6 +277,8 @@ fn cors(origins: &[String]) -> Cors {
             "Content-Language",
             "Content-Disposition",
             "Idempotent-Replayed",
+            "RateLimit",
+            "RateLimit-Policy",
         ])
         .max_age(3600);
     origins.iter().fold(cors, |cors, origin| {

@@ -8,9 +8,12 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
     /// Path of the field in the request, e.g. `organization.country` or `countries[2]`.
+    #[schema(max_length = 300)]
     pub field: String,
     /// Stable code of the rule broken, e.g. `required`, `length`, `unknown_country`.
+    #[schema(max_length = 64)]
     pub code: String,
+    #[schema(max_length = 2000)]
     pub message: String,
 }
 

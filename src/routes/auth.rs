@@ -46,10 +46,13 @@ impl TokenRequest {
 #[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiJ9…", "token_type": "Bearer", "expires_in": 3600}))]
 pub struct TokenResponse {
     /// A JWT to send as `Authorization: Bearer <access_token>`.
+    #[schema(max_length = 2048)]
     pub access_token: String,
     /// Always `Bearer`.
+    #[schema(max_length = 6, example = "Bearer")]
     pub token_type: String,
     /// Seconds until the token expires.
+    #[schema(minimum = 1, maximum = 3600)]
     pub expires_in: i64,
 }
 

@@ -19,6 +19,7 @@ use crate::domain::coalition::{CoalitionKind, SettingsChange};
 use crate::domain::language::Language;
 use crate::error::{ApiResult, Problem};
 use crate::routes::http::extractor::AuthUser;
+use crate::routes::http::text::Slug;
 
 /// An Action Coalition or the Compact, with labels in the chosen language.
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,13 +46,18 @@ use crate::routes::http::extractor::AuthUser;
 }))]
 pub struct Coalition {
     /// Stable identifier used in paths and filters.
+    #[schema(value_type = Slug)]
     pub slug: String,
     pub kind: CoalitionKind,
+    #[schema(max_length = 200)]
     pub name: String,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// Language of `name` and `description` (English when no translation exists).
+    #[schema(max_length = 35)]
     pub lang: String,
     /// Prefix of the public references of its commitments, e.g. `TI` in `TI-2026-0042`.
+    #[schema(min_length = 2, max_length = 4)]
     pub reference_prefix: String,
     /// First day commitments may be submitted.
     pub submissions_open_on: NaiveDate,
@@ -60,11 +66,15 @@ pub struct Coalition {
     /// Whether the submission window is open today (UTC).
     pub submissions_open: bool,
     /// First year of the implementation period.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub period_start_year: i32,
     /// Last year of the implementation period.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub period_end_year: i32,
     /// Changes with every update; the `ETag` of this resource.
+    #[schema(minimum = 1)]
     pub version: i32,
+    #[schema(max_items = 20)]
     pub action_areas: Vec<ActionArea>,
 }
 
@@ -79,23 +89,30 @@ pub struct Coalition {
 }))]
 pub struct ActionArea {
     /// Slug of the coalition it belongs to.
+    #[schema(value_type = Slug)]
     pub coalition: String,
     /// Number within the coalition, from 1.
+    #[schema(minimum = 1, maximum = 99)]
     pub number: i32,
+    #[schema(max_length = 1000)]
     pub title: String,
     /// The target set for this action, when there is one.
+    #[schema(max_length = 2000)]
     pub target: Option<String>,
     /// Language of `title` and `target`.
+    #[schema(max_length = 35)]
     pub lang: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CoalitionList {
+    #[schema(max_items = 50)]
     pub items: Vec<Coalition>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActionAreaList {
+    #[schema(max_items = 20)]
     pub items: Vec<ActionArea>,
 }
 

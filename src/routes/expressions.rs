@@ -18,6 +18,7 @@ use crate::db::expressions::ExpressionFilter;
 use crate::domain::expression::{ExpressionFields, ExpressionStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::routes::http::extractor::AuthUser;
+use crate::routes::http::text::{Id, Slug};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +26,7 @@ use crate::routes::http::extractor::AuthUser;
     "motivation": "We run coding clubs for girls in 12 provinces.", "contact_email": "sokha@digitalsisters.example.org"}))]
 pub struct NewExpression {
     /// Coalition slug.
+    #[schema(value_type = Slug)]
     pub coalition: String,
     /// Numbers of the coalition's action areas the organization means to work on.
     #[serde(default)]
@@ -80,18 +82,27 @@ impl From<DecisionRequest> for expressions::DecisionRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExpressionOfInterest {
+    #[schema(value_type = Id)]
     pub id: String,
+    #[schema(value_type = Id)]
     pub organization_id: String,
+    #[schema(value_type = Slug)]
     pub coalition: String,
     pub status: ExpressionStatus,
+    #[schema(max_items = 20)]
     pub action_areas: Vec<i32>,
+    #[schema(max_length = 5000)]
     pub motivation: String,
     /// Personal data: shown to the organization, the coalition's leads and
     /// admins; `null` for viewers (dashboards).
+    #[schema(max_length = 254)]
     pub contact_email: Option<String>,
+    #[schema(max_length = 5000)]
     pub decision_note: Option<String>,
+    #[schema(value_type = Option<Id>)]
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
+    #[schema(minimum = 1)]
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -128,9 +139,11 @@ pub type ExpressionList = Paged<ExpressionOfInterest>;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExpressionQuery {
+    #[param(value_type = Option<Slug>)]
     pub coalition: Option<String>,
     #[param(value_type = Option<ExpressionStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<Id>)]
     pub organization: Option<String>,
 }
 

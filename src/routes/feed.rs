@@ -10,6 +10,7 @@ use crate::app::{PageRequest, feed};
 use crate::db::Db;
 use crate::db::events::EventRow;
 use crate::error::ApiResult;
+use crate::routes::http::text::{Id, Slug};
 
 /// Where to read from: `after` is the `next_cursor` of the previous read.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -27,16 +28,25 @@ pub struct FeedQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeedEvent {
     /// Increases in the order events committed.
+    #[schema(minimum = 1)]
     pub id: i64,
     /// `commitment`, or one of its `progress_report`s.
+    #[schema(max_length = 30)]
     pub subject: String,
+    #[schema(value_type = Id)]
     pub subject_id: String,
+    #[schema(value_type = Option<Id>)]
     pub commitment_id: Option<String>,
+    #[schema(value_type = Slug)]
     pub coalition: String,
+    #[schema(value_type = Id)]
     pub organization_id: String,
     /// e.g. `approve`, `withdraw`, `file_report`, `claim_completion`, `verify_completion`.
+    #[schema(max_length = 40)]
     pub action: String,
+    #[schema(max_length = 40)]
     pub from_status: Option<String>,
+    #[schema(max_length = 40)]
     pub to_status: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -66,9 +76,11 @@ impl Listed for FeedEvent {
 /// A read of the feed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeedPage {
+    #[schema(max_items = 200)]
     pub items: Vec<FeedEvent>,
     /// Pass as `after` to read on: always set once anything was read, even
     /// when nothing new has happened yet (poll with it later).
+    #[schema(max_length = 512)]
     pub next_cursor: Option<String>,
     /// Whether more events wait right now.
     pub more: bool,

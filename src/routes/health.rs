@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 #[schema(example = json!({"status": "ok"}))]
 pub struct Liveness {
     /// Always `ok` when the process answers.
+    #[schema(max_length = 8, example = "ok")]
     pub status: String,
 }
 
@@ -18,8 +19,10 @@ pub struct Liveness {
 #[schema(example = json!({"status": "ready", "database": "sqlite"}))]
 pub struct Readiness {
     /// `ready` when the database answers.
+    #[schema(max_length = 8)]
     pub status: String,
     /// The backend in use: `sqlite` or `postgres`.
+    #[schema(max_length = 8)]
     pub database: String,
 }
 

@@ -9,11 +9,14 @@ use crate::db::Db;
 use crate::domain::account::Role;
 use crate::error::ApiResult;
 use crate::routes::http::extractor::AuthUser;
+use crate::routes::http::text::{Id, Slug};
 
 /// The caller's organization, for makers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationRef {
+    #[schema(value_type = Id)]
     pub id: String,
+    #[schema(max_length = 300)]
     pub name: String,
 }
 
@@ -28,12 +31,16 @@ pub struct OrganizationRef {
     "active": true
 }))]
 pub struct Me {
+    #[schema(value_type = Id)]
     pub id: String,
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 200)]
     pub display_name: String,
     pub role: Role,
     pub organization: Option<OrganizationRef>,
     /// The coalitions a lead is scoped to.
+    #[schema(value_type = Vec<Slug>, max_items = 7)]
     pub coalitions: Vec<String>,
     pub active: bool,
 }

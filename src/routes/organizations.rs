@@ -26,6 +26,7 @@ use crate::domain::organization::{
 use crate::domain::validation::{Checks, FieldError};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::routes::http::extractor::AuthUser;
+use crate::routes::http::text::Id;
 
 /// A commitment maker.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,15 +42,19 @@ use crate::routes::http::extractor::AuthUser;
     "updated_at": "2026-11-27T10:00:00Z"
 }))]
 pub struct Organization {
+    #[schema(value_type = Id)]
     pub id: String,
+    #[schema(max_length = 300)]
     pub name: String,
     pub constituency: Constituency,
     /// Headquarters country.
     #[schema(value_type = CountryCodeSchema)]
     pub country: String,
     pub un_region: Option<UnRegion>,
+    #[schema(max_length = 2000)]
     pub website: Option<String>,
     /// The `ETag` of this resource.
+    #[schema(minimum = 1)]
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -96,6 +101,7 @@ pub struct NewOrganization {
         pattern = r"^https?://[A-Za-z0-9.:\[\]-]+([/?#]\S*)?$",
         example = "https://digitalsisters.example.org"
     )]
+    #[schema(max_length = 2000)]
     pub website: Option<String>,
 }
 
@@ -126,7 +132,9 @@ pub struct RegisterOrganization {
 /// The account created with a registration; its role is always `maker`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegisteredAccount {
+    #[schema(value_type = Id)]
     pub id: String,
+    #[schema(max_length = 254)]
     pub email: String,
     pub role: Role,
 }

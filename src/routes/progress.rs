@@ -21,6 +21,7 @@ use crate::domain::progress::{
 };
 use crate::error::{ApiResult, Problem};
 use crate::routes::http::extractor::{AuthUser, MaybeAuthUser};
+use crate::routes::http::text::Id;
 
 /// A reporting cycle to open: reports on `year` are filed from `opens_on`
 /// to `closes_on` (both included), usually early in the next year.
@@ -46,12 +47,14 @@ pub struct ReportingCyclePatch {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportingCycle {
     /// The year reported on.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
     /// Whether reports are taken today (UTC).
     pub open: bool,
     /// The `ETag` of this resource.
+    #[schema(minimum = 1)]
     pub version: i32,
 }
 
@@ -69,6 +72,7 @@ impl ReportingCycle {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportingCycleList {
+    #[schema(max_items = 101)]
     pub items: Vec<ReportingCycle>,
 }
 
@@ -132,8 +136,10 @@ pub struct Validation {
     pub status: ValidationStatus,
     /// The lead's note (a query's question); for the organization, the
     /// coalition's leads, viewers and admins only.
+    #[schema(max_length = 10000)]
     pub note: Option<String>,
     /// The lead who decided, for the same readers.
+    #[schema(value_type = Option<Id>)]
     pub validated_by: Option<String>,
     pub validated_at: Option<DateTime<Utc>>,
 }
@@ -141,18 +147,26 @@ pub struct Validation {
 /// A commitment's progress report on one year.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressReport {
+    #[schema(value_type = Id)]
     pub id: String,
+    #[schema(value_type = Id)]
     pub commitment_id: String,
     /// The year reported on.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     pub status: ImplementationStatus,
+    #[schema(minimum = 0, maximum = 100)]
     pub percent_complete: i32,
     pub disbursed: Option<Money>,
+    #[schema(minimum = 0, maximum = 1000000000000000_i64)]
     pub people_reached: Option<i64>,
+    #[schema(max_length = 20000)]
     pub narrative: String,
+    #[schema(max_items = 50)]
     pub indicators: Vec<IndicatorActual>,
     pub validation: Validation,
     /// The `ETag` of this resource.
+    #[schema(minimum = 1)]
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -197,6 +211,7 @@ impl From<Seen<ReportRecord>> for ProgressReport {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressReportList {
+    #[schema(max_items = 101)]
     pub items: Vec<ProgressReport>,
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{AdditionalProperties, KnownFormat, Object, SchemaFormat, Type};
 use utoipa::{IntoParams, ToSchema};
 
 use super::commitments::dto::CommitmentQuery;
@@ -14,10 +15,13 @@ use crate::app::stats::{self, Breakdown, Source, Summary};
 use crate::db::Db;
 use crate::db::commitments::CommitmentFilter;
 use crate::db::stats::Figures;
+use crate::domain::commitment::CommitmentStatus;
+use crate::domain::progress::ImplementationStatus;
 use crate::domain::stats::{Dimension, Scope};
 use crate::domain::validation::FieldError;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::routes::http::extractor::MaybeAuthUser;
+use crate::routes::http::text::UsdSum;
 
 /// Whose figures, and broken down by what.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -54,17 +58,66 @@ pub enum BreakdownBy {
 /// How many commitments, by state.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommitmentCounts {
+    #[schema(minimum = 0)]
     pub total: i64,
-    /// Every state the scope counts, zero included.
-    #[schema(value_type = Object)]
+    /// Every state the scope counts, zero included: the public scope
+    /// counts `approved`, `completion_claimed` and `completed`; `scope=all`
+    /// every state a submitted commitment may be in.
+    #[schema(schema_with = status_counts)]
     pub by_status: BTreeMap<String, i64>,
+}
+
+/// Counts by key: a non-negative integer per key the service may send
+/// (all of them when `every`), no other.
+fn counts_by(keys: impl IntoIterator<Item = &'static str>, every: bool) -> Object {
+    use utoipa::openapi::schema::ObjectBuilder;
+    let count = || {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(0))
+            .maximum(Some(i64::MAX))
+    };
+    let mut object = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    for key in keys {
+        object = object.property(key, count());
+        if every {
+            object = object.required(key);
+        }
+    }
+    object.build()
+}
+
+fn status_counts() -> Object {
+    counts_by(
+        CommitmentStatus::ALL
+            .into_iter()
+            .filter(|s| *s != CommitmentStatus::Draft)
+            .map(CommitmentStatus::as_str),
+        false,
+    )
+}
+
+fn implementation_counts() -> Object {
+    counts_by(
+        ImplementationStatus::ALL
+            .into_iter()
+            .map(ImplementationStatus::as_str)
+            .chain(["not_reported"]),
+        true,
+    )
 }
 
 /// Reporting health of the commitments that report (and completed ones, green).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthCounts {
+    #[schema(minimum = 0)]
     pub green: i64,
+    #[schema(minimum = 0)]
     pub amber: i64,
+    #[schema(minimum = 0)]
     pub red: i64,
 }
 
@@ -84,16 +137,20 @@ pub struct SummaryAnswer {
     pub as_of: NaiveDate,
     /// `counters` (kept current with every change) or `query` (counted for
     /// filters the counters do not keep).
+    #[schema(max_length = 8)]
     pub source: String,
     pub commitments: CommitmentCounts,
     /// Organizations with at least one commitment counted.
+    #[schema(minimum = 0)]
     pub makers: i64,
     /// Sum of the pledges' USD equivalents, exact.
+    #[schema(value_type = UsdSum)]
     pub pledged_usd: String,
     /// Sum of the USD disbursed in each commitment's latest report, exact.
+    #[schema(value_type = UsdSum)]
     pub disbursed_usd: String,
     /// Commitments by the status of their latest report; `not_reported` for none.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = implementation_counts)]
     pub implementation: BTreeMap<String, i64>,
     pub reporting_health: HealthCounts,
     /// Mean of each reporting commitment's latest percent complete; those
@@ -104,12 +161,18 @@ pub struct SummaryAnswer {
 /// One row of a breakdown.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BreakdownRow {
+    #[schema(max_length = 100)]
     pub key: String,
     /// The key in words, in the negotiated language where a translation exists.
+    #[schema(max_length = 1000)]
     pub label: String,
+    #[schema(minimum = 0)]
     pub commitments: i64,
+    #[schema(minimum = 0)]
     pub makers: i64,
+    #[schema(value_type = UsdSum)]
     pub pledged_usd: String,
+    #[schema(value_type = UsdSum)]
     pub disbursed_usd: String,
     pub mean_percent_complete: Option<f64>,
 }
@@ -119,11 +182,21 @@ pub struct BreakdownAnswer {
     pub by: BreakdownBy,
     pub scope: Scope,
     pub as_of: NaiveDate,
+    #[schema(max_length = 8)]
     pub source: String,
     /// How commitments are counted in the rows.
+    #[schema(max_length = 300)]
     pub counting: String,
+    /// Most commitments first, at most `MAX_ROWS` (free-text regions are
+    /// as many as makers wrote).
+    #[schema(max_items = 1000)]
     pub rows: Vec<BreakdownRow>,
+    /// Whether rows were left out past `MAX_ROWS`.
+    pub truncated: bool,
 }
+
+/// The most rows a breakdown answers.
+pub const MAX_ROWS: usize = 1000;
 
 fn usd(minor: i128) -> String {
     let sign = if minor < 0 { "-" } else { "" };
@@ -200,9 +273,11 @@ impl From<Breakdown> for BreakdownAnswer {
             as_of: b.as_of,
             source: source(b.source),
             counting,
+            truncated: b.rows.len() > MAX_ROWS,
             rows: b
                 .rows
                 .into_iter()
+                .take(MAX_ROWS)
                 .map(|row| BreakdownRow {
                     mean_percent_complete: mean(&row.figures),
                     commitments: row.figures.measures.commitments,

@@ -19,6 +19,7 @@ use crate::domain::account::{AccountChange, DisplayName, NewAccount, Role};
 use crate::domain::validation::Checks;
 use crate::error::{ApiResult, Problem};
 use crate::routes::http::extractor::AuthUser;
+use crate::routes::http::text::{Id, Slug};
 
 /// An account as admins see it (never its password hash).
 #[derive(Debug, Serialize, ToSchema)]
@@ -35,16 +36,22 @@ use crate::routes::http::extractor::AuthUser;
     "updated_at": "2026-11-27T10:00:00Z"
 }))]
 pub struct User {
+    #[schema(value_type = Id)]
     pub id: String,
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 200)]
     pub display_name: String,
     pub role: Role,
     /// The organization of a maker.
+    #[schema(value_type = Option<Id>)]
     pub organization_id: Option<String>,
     /// The coalitions a lead is scoped to.
+    #[schema(value_type = Vec<Slug>, max_items = 7)]
     pub coalitions: Vec<String>,
     pub active: bool,
     /// The `ETag` of this resource.
+    #[schema(minimum = 1)]
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -91,9 +98,10 @@ pub struct CreateUser {
     pub display_name: String,
     pub role: Role,
     /// Required for, and only for, `maker`.
+    #[schema(value_type = Option<Id>)]
     pub organization_id: Option<String>,
     /// Required (one or more) for, and only for, `coalition_lead`.
-    #[schema(max_items = 7)]
+    #[schema(value_type = Option<Vec<Slug>>, max_items = 7)]
     pub coalitions: Option<Vec<String>>,
 }
 
@@ -118,9 +126,10 @@ pub struct UserPatch {
     pub active: Option<bool>,
     pub role: Option<Role>,
     #[validate(length(max = 7))]
-    #[schema(max_items = 7)]
+    #[schema(value_type = Option<Vec<Slug>>, max_items = 7)]
     pub coalitions: Option<Vec<String>>,
     /// The organization, when the account is (or becomes) a maker.
+    #[schema(value_type = Option<Id>)]
     pub organization_id: Option<String>,
     #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
@@ -153,6 +162,7 @@ pub struct UserQuery {
     /// Only accounts of this role.
     pub role: Option<Role>,
     /// Only makers of this organization.
+    #[param(value_type = Option<Id>)]
     pub organization: Option<String>,
     /// Only active (`true`) or deactivated (`false`) accounts.
     pub active: Option<bool>,

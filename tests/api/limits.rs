@@ -18,15 +18,28 @@ async fn coalitions(
 async fn past_the_limit_an_address_gets_429_and_the_probes_still_answer() {
     let (database, dir) = fresh_database();
     let app = spawn_app_configured(database, dir, |s| s.rate_limit = Some(5)).await;
-    // A burst of twice the rate, then refused.
+    // A burst of twice the rate, then refused; every answer says how much
+    // is left (IETF RateLimit headers).
     for i in 0..10 {
+        let answer = coalitions(&app, None).await;
+        assert_eq!(answer.status().as_u16(), 200, "request {i}");
         assert_eq!(
-            coalitions(&app, None).await.status().as_u16(),
-            200,
-            "request {i}"
+            answer.headers()["ratelimit-policy"],
+            "\"requests\";q=10;w=2"
+        );
+        let now = answer.headers()["ratelimit"].to_str().unwrap().to_owned();
+        assert!(
+            now.starts_with(&format!("\"requests\";r={};t=", 9 - i)),
+            "{i}: {now}"
         );
     }
     let refused = coalitions(&app, None).await;
+    assert!(
+        refused.headers()["ratelimit"]
+            .to_str()
+            .unwrap()
+            .starts_with("\"requests\";r=0;t=")
+    );
     let retry_after: u64 = refused.headers()["retry-after"]
         .to_str()
         .unwrap()

@@ -294,3 +294,81 @@ async fn the_docs_page_works_under_a_content_security_policy() {
     assert!(operations.as_u64().unwrap() > 40, "{operations}");
     assert_eq!(violations, serde_json::json!([]));
 }
+
+/// Every value the spec describes states its bounds, every operation its
+/// security and every 2xx and 4xx answer its RateLimit headers: what the
+/// OWASP ruleset asks (`.ci/spec/check` runs it too), checked here
+/// without it.
+#[test]
+fn every_value_states_its_bounds() {
+    let spec: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    fn walk(value: &Value, at: &str, unbounded: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                let types: Vec<&str> = match map.get("type") {
+                    Some(Value::String(t)) => vec![t.as_str()],
+                    Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+                    _ => vec![],
+                };
+                let has = |key: &str| map.contains_key(key);
+                if types.contains(&"string") && !(has("maxLength") || has("enum") || has("const")) {
+                    unbounded.push(format!("{at}: a string without maxLength"));
+                }
+                if types.contains(&"integer") && !(has("minimum") && has("maximum")) {
+                    unbounded.push(format!("{at}: an integer without minimum and maximum"));
+                }
+                if types.contains(&"array") && !has("maxItems") {
+                    unbounded.push(format!("{at}: an array without maxItems"));
+                }
+                for (key, inner) in map {
+                    // Examples are values, not schemas.
+                    if key != "example" && key != "examples" {
+                        walk(inner, &format!("{at}/{key}"), unbounded);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, inner) in items.iter().enumerate() {
+                    walk(inner, &format!("{at}/{i}"), unbounded);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut unbounded = Vec::new();
+    walk(&spec["paths"], "paths", &mut unbounded);
+    walk(&spec["components"], "components", &mut unbounded);
+    assert!(unbounded.is_empty(), "{}", unbounded.join("\n"));
+    let resolve = |response: &Value| -> Value {
+        match response["$ref"].as_str() {
+            Some(r) => spec.pointer(r.trim_start_matches('#')).cloned().unwrap(),
+            None => response.clone(),
+        }
+    };
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            assert!(
+                operation["security"].is_array(),
+                "{method} {path} says nothing of its security"
+            );
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status.starts_with('2') || status.starts_with('4') {
+                    let headers = &resolve(response)["headers"];
+                    for name in ["RateLimit", "RateLimit-Policy"] {
+                        assert!(
+                            headers.get(name).is_some(),
+                            "{method} {path} {status} lacks {name}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(spec["servers"].is_array());
+}

@@ -18,6 +18,7 @@ use crate::domain::progress::ReportingHealth;
 use crate::domain::validation::{FieldError, quote};
 use crate::routes::http::iso::{CountryCodeSchema, CurrencyCodeSchema};
 use crate::routes::http::pagination::{Listed, Paged};
+use crate::routes::http::text::{Id, ListItem, RegionName, Slug};
 
 /// An amount of money: a decimal string with its currency and USD equivalent.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -25,12 +26,16 @@ use crate::routes::http::pagination::{Listed, Paged};
 #[schema(example = json!({"amount": "250000.00", "currency": "EUR", "amount_usd": "270000.00"}))]
 pub struct Money {
     /// Non-negative, at most two decimals, at most 10^15.
-    #[schema(pattern = r"^[0-9]{1,16}(\.[0-9]{1,2})?$", example = "250000.00")]
+    #[schema(
+        pattern = r"^[0-9]{1,16}(\.[0-9]{1,2})?$",
+        max_length = 19,
+        example = "250000.00"
+    )]
     pub amount: String,
     #[schema(value_type = CurrencyCodeSchema)]
     pub currency: String,
     /// The USD equivalent; may be left out when `currency` is `USD`.
-    #[schema(pattern = r"^[0-9]{1,16}(\.[0-9]{1,2})?$")]
+    #[schema(pattern = r"^[0-9]{1,16}(\.[0-9]{1,2})?$", max_length = 19)]
     pub amount_usd: Option<String>,
 }
 
@@ -87,6 +92,7 @@ impl From<IndicatorInput> for IndicatorFields {
 }))]
 pub struct NewCommitment {
     /// Coalition slug.
+    #[schema(value_type = Slug)]
     pub coalition: String,
     /// Numbers of the coalition's action areas, one or more.
     #[schema(min_items = 1, max_items = 20)]
@@ -103,17 +109,17 @@ pub struct NewCommitment {
     #[schema(value_type = Vec<CountryCodeSchema>, max_items = 250)]
     pub countries: Vec<String>,
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(value_type = Vec<RegionName>, max_items = 20)]
     pub regions: Vec<String>,
     #[schema(minimum = 2000, maximum = 2100)]
     pub start_year: i32,
     #[schema(minimum = 2000, maximum = 2100)]
     pub end_year: i32,
     #[serde(default)]
-    #[schema(max_items = 50)]
+    #[schema(value_type = Vec<ListItem>, max_items = 50)]
     pub partners: Vec<String>,
     #[serde(default)]
-    #[schema(max_items = 50)]
+    #[schema(value_type = Vec<ListItem>, max_items = 50)]
     pub target_groups: Vec<String>,
     #[serde(default)]
     #[schema(max_items = 50)]
@@ -164,15 +170,15 @@ pub struct CommitmentPatch {
     pub pledge: Option<Option<Money>>,
     #[schema(value_type = Option<Vec<CountryCodeSchema>>, max_items = 250)]
     pub countries: Option<Vec<String>>,
-    #[schema(max_items = 20)]
+    #[schema(value_type = Option<Vec<RegionName>>, max_items = 20)]
     pub regions: Option<Vec<String>>,
     #[schema(minimum = 2000, maximum = 2100)]
     pub start_year: Option<i32>,
     #[schema(minimum = 2000, maximum = 2100)]
     pub end_year: Option<i32>,
-    #[schema(max_items = 50)]
+    #[schema(value_type = Option<Vec<ListItem>>, max_items = 50)]
     pub partners: Option<Vec<String>>,
-    #[schema(max_items = 50)]
+    #[schema(value_type = Option<Vec<ListItem>>, max_items = 50)]
     pub target_groups: Option<Vec<String>>,
     #[schema(max_items = 50)]
     pub indicators: Option<Vec<IndicatorInput>>,
@@ -202,7 +208,9 @@ impl From<CommitmentPatch> for ContentEdit {
 /// The organization behind a commitment.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommitmentOrganization {
+    #[schema(value_type = Id)]
     pub id: String,
+    #[schema(max_length = 300)]
     pub name: String,
     pub constituency: Constituency,
     #[schema(value_type = CountryCodeSchema)]
@@ -211,7 +219,9 @@ pub struct CommitmentOrganization {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Indicator {
+    #[schema(max_length = 300)]
     pub name: String,
+    #[schema(max_length = 100)]
     pub unit: String,
     pub baseline: Option<f64>,
     pub target: Option<f64>,
@@ -220,26 +230,40 @@ pub struct Indicator {
 /// A commitment as its readers see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Commitment {
+    #[schema(value_type = Id)]
     pub id: String,
     /// Public reference, e.g. `TI-2026-0042`: coalition, year of creation, number.
+    #[schema(max_length = 20, example = "TI-2026-0042")]
     pub reference: String,
     pub status: CommitmentStatus,
     /// The `ETag` of this resource.
+    #[schema(minimum = 1)]
     pub version: i32,
     pub organization: CommitmentOrganization,
+    #[schema(value_type = Slug)]
     pub coalition: String,
+    #[schema(max_items = 20)]
     pub action_areas: Vec<i32>,
+    #[schema(max_length = 200)]
     pub title: String,
+    #[schema(max_length = 20000)]
     pub description: String,
+    #[schema(max_items = 4)]
     pub types: Vec<CommitmentType>,
     pub pledge: Option<Money>,
-    #[schema(value_type = Vec<CountryCodeSchema>)]
+    #[schema(value_type = Vec<CountryCodeSchema>, max_items = 250)]
     pub countries: Vec<String>,
+    #[schema(value_type = Vec<RegionName>, max_items = 20)]
     pub regions: Vec<String>,
+    #[schema(minimum = 2000, maximum = 2100)]
     pub start_year: i32,
+    #[schema(minimum = 2000, maximum = 2100)]
     pub end_year: i32,
+    #[schema(value_type = Vec<ListItem>, max_items = 50)]
     pub partners: Vec<String>,
+    #[schema(value_type = Vec<ListItem>, max_items = 50)]
     pub target_groups: Vec<String>,
+    #[schema(max_items = 50)]
     pub indicators: Vec<Indicator>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub approved_at: Option<DateTime<Utc>>,
@@ -321,6 +345,7 @@ pub type CommitmentList = Paged<Commitment>;
 #[into_params(parameter_in = Query)]
 pub struct CommitmentQuery {
     /// Coalition slug.
+    #[param(value_type = Option<Slug>)]
     pub coalition: Option<String>,
     /// Action area number (within `coalition` when given).
     #[param(minimum = 1, maximum = 99)]
@@ -341,6 +366,7 @@ pub struct CommitmentQuery {
     #[param(value_type = Option<Constituency>)]
     pub constituency: Option<String>,
     /// Organization id.
+    #[param(value_type = Option<Id>)]
     pub organization: Option<String>,
     /// Text in the title or description (case-insensitive).
     #[param(max_length = 200)]
@@ -474,9 +500,13 @@ impl From<ReviewRequest> for MoveRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Review {
+    #[schema(value_type = Id)]
     pub id: String,
+    #[schema(value_type = Id)]
     pub reviewer_id: String,
+    #[schema(max_length = 20, example = "approve")]
     pub decision: String,
+    #[schema(max_length = 10000)]
     pub comment: String,
     pub from_status: CommitmentStatus,
     pub to_status: CommitmentStatus,
@@ -499,6 +529,7 @@ impl From<ReviewRow> for Review {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewList {
+    #[schema(max_items = 10000)]
     pub items: Vec<Review>,
 }
 
@@ -506,16 +537,24 @@ pub struct ReviewList {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Event {
     /// Increases with every event written.
+    #[schema(minimum = 1)]
     pub id: i64,
     /// What it is about: `commitment`, or one of its `progress_report`s.
+    #[schema(max_length = 30)]
     pub subject: String,
     /// The id of the commitment or of the progress report.
+    #[schema(value_type = Id)]
     pub subject_id: String,
+    #[schema(max_length = 40)]
     pub action: String,
+    #[schema(max_length = 40)]
     pub from_status: Option<String>,
+    #[schema(max_length = 40)]
     pub to_status: Option<String>,
+    #[schema(max_length = 10000)]
     pub reason: Option<String>,
     /// The account that acted.
+    #[schema(value_type = Option<Id>)]
     pub actor_id: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -538,5 +577,6 @@ impl From<EventRow> for Event {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventList {
+    #[schema(max_items = 100000)]
     pub items: Vec<Event>,
 }

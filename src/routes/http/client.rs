@@ -108,23 +108,58 @@ impl RequestLimit {
     }
 }
 
-/// Refuses a request past its address's limit with a 429 and `Retry-After`.
-/// The health probes are never counted.
+/// Refuses a request past its address's limit with a 429 and `Retry-After`;
+/// every answer says where its address stands, as the IETF draft
+/// (draft-ietf-httpapi-ratelimit-headers) writes it:
+/// `RateLimit-Policy: "requests";q=200;w=2` (the budget: requests per
+/// window of seconds) and `RateLimit: "requests";r=37;t=1` (requests left,
+/// seconds until the budget is whole). The health probes are never
+/// counted, and are told where their address stands all the same.
 pub async fn limit_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if !req.path().starts_with("/health/")
-        && let Some(limiter) = req
-            .app_data::<web::Data<RequestLimit>>()
-            .and_then(|limit| limit.0.as_ref())
-        && let Err(RetryAfter(retry_after_secs)) =
-            limiter.attempt(&client_key(client_address(req.request())))
-    {
-        let response = ApiError::TooManyRequests { retry_after_secs }.error_response();
-        return Ok(req.into_response(response));
+    let Some(limit) = req.app_data::<web::Data<RequestLimit>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let Some(limiter) = limit.0.as_ref() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let key = client_key(client_address(req.request()));
+    let probe = req.path().starts_with("/health/");
+    let standing = if probe {
+        limiter.check(&key)
+    } else {
+        limiter.attempt(&key)
+    };
+    let (mut response, left, reset) = match standing {
+        Err(RetryAfter(wait)) if probe => (next.call(req).await?.map_into_boxed_body(), 0, wait),
+        Ok(standing) => (
+            next.call(req).await?.map_into_boxed_body(),
+            standing.remaining,
+            standing.reset_secs,
+        ),
+        Err(RetryAfter(retry_after_secs)) => {
+            let response = ApiError::TooManyRequests { retry_after_secs }.error_response();
+            (req.into_response(response), 0, retry_after_secs)
+        }
+    };
+    let headers = response.headers_mut();
+    let policy = format!(
+        "\"requests\";q={};w={}",
+        limiter.burst(),
+        limiter.window_secs()
+    );
+    let now = format!("\"requests\";r={left};t={reset}");
+    for (name, value) in [("ratelimit-policy", policy), ("ratelimit", now)] {
+        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&value) {
+            headers.insert(
+                actix_web::http::header::HeaderName::from_static(name),
+                value,
+            );
+        }
     }
-    Ok(next.call(req).await?.map_into_boxed_body())
+    Ok(response)
 }
 
 #[cfg(test)]

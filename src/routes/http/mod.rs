@@ -17,5 +17,6 @@ pub mod meta;
 pub mod metrics;
 pub mod pagination;
 pub mod precondition;
+pub mod text;
 pub mod today;
 pub mod validation;

@@ -59,13 +59,16 @@ impl<T: Listed> PartialSchema for Paged<T> {
         ObjectBuilder::new()
             .property(
                 "items",
-                ArrayBuilder::new().items(Ref::from_schema_name(T::name())),
+                ArrayBuilder::new()
+                    .items(Ref::from_schema_name(T::name()))
+                    .max_items(Some(MAX_LIMIT as usize)),
             )
             .required("items")
             .property(
                 "next_cursor",
                 ObjectBuilder::new()
                     .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .max_length(Some(512))
                     .description(Some(
                         "Pass as `cursor` for the next page; `null` on the last page.",
                     )),

@@ -62,13 +62,18 @@ static FINGERPRINT: LazyLock<String> = LazyLock::new(|| {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Coalition slug.
+    #[param(max_length = 64)]
     pub coalition: Option<String>,
     /// ISO 3166-1 alpha-2 code.
+    #[param(max_length = 2)]
     pub country: Option<String>,
+    #[param(max_length = 40)]
     pub constituency: Option<String>,
     /// Text searched in the titles and descriptions of the list.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// `en`, `fr`, `es`, `zh`, `id` or `km`; else `Accept-Language`, else English.
+    #[param(max_length = 35)]
     pub lang: Option<String>,
 }
 
