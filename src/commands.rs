@@ -83,7 +83,7 @@ pub fn add_user(
     )
     .map_err(AppError::Invalid)?;
     let db = open_database(&settings.database)?;
-    let created = actix_web::rt::System::new().block_on(accounts::create_account(&db, account))?;
+    let created = block_on(accounts::create_account(&db, account))??;
     Ok(created.user.id)
 }
 
@@ -100,9 +100,8 @@ pub fn issue_token(
     )?;
     let db = open_database(&settings.database)?;
     let keys = JwtKeys::new(&secret);
-    let issued = actix_web::rt::System::new()
-        .block_on(accounts::viewer_token(&db, &keys, email, ttl))
-        .map_err(|e| match e {
+    let issued =
+        block_on(accounts::viewer_token(&db, &keys, email, ttl))?.map_err(|e| match e {
             AppError::Invalid(errors) => CommandError(
                 errors
                     .into_iter()
@@ -118,7 +117,7 @@ pub fn issue_token(
 /// Opens a reporting cycle, as `POST /reporting-cycles` does for admins.
 pub fn open_cycle(settings: &Settings, cycle: NewCycle) -> Result<(), CommandError> {
     let db = open_database(&settings.database)?;
-    actix_web::rt::System::new().block_on(progress::open_cycle(&db, cycle))?;
+    block_on(progress::open_cycle(&db, cycle))??;
     Ok(())
 }
 
@@ -127,7 +126,7 @@ pub fn open_cycle(settings: &Settings, cycle: NewCycle) -> Result<(), CommandErr
 pub fn seed_demo(settings: &Settings) -> Result<String, CommandError> {
     let db = open_database(&settings.database)?;
     let today = SystemClock.today();
-    let accounts = actix_web::rt::System::new().block_on(demo::seed(&db, today))?;
+    let accounts = block_on(demo::seed(&db, today))??;
     let mut table = format!(
         "seeded the demo world into {}; its accounts (the passwords are shown only now):\n",
         settings.database
@@ -160,8 +159,7 @@ pub fn seed_synthetic(
     let shown = bar.clone();
     let progress = std::sync::Arc::new(move |done: u64| shown.set_position(done));
     let started = std::time::Instant::now();
-    let made =
-        actix_web::rt::System::new().block_on(synthetic::seed(&db, today, options, progress))?;
+    let made = block_on(synthetic::seed(&db, today, options, progress))??;
     bar.finish_and_clear();
     Ok(format!(
         "seeded {} synthetic commitments ({} reports, {} organizations) into {} in {:.0} s \
@@ -200,7 +198,7 @@ pub fn export(
         Visibility::of(None)
     };
     let db = open_database(&settings.database)?;
-    actix_web::rt::System::new().block_on(async move {
+    block_on(async move {
         let total = commitments::count_visible(&db, visibility.clone(), filter.clone()).await?;
         let bar = ProgressBar::with_draw_target(
             Some(u64::try_from(total).unwrap_or(0)),
@@ -225,7 +223,7 @@ pub fn export(
         bar.finish_and_clear();
         eprintln!("exported {written} commitments");
         Ok(())
-    })
+    })?
 }
 
 /// `backup PATH`: a consistent copy of the live SQLite database in a new
@@ -279,6 +277,16 @@ pub fn parse_ttl(value: &str) -> Result<Duration, String> {
         return Err(format!("{value:?} must be between 1 minute and 10 years"));
     }
     Ok(ttl)
+}
+
+/// Runs a use case to its end on a runtime of its own: the commands need no
+/// HTTP server, and the use cases no actix.
+fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, CommandError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError(format!("cannot start a runtime: {e}")))?;
+    Ok(runtime.block_on(future))
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ fn insert_account(
 
 /// Argon2 takes tens of milliseconds of CPU: off the async threads.
 pub async fn hash(password: Password) -> AppResult<String> {
-    actix_web::web::block(move || hash_password(password.expose()))
+    tokio::task::spawn_blocking(move || hash_password(password.expose()))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing was cancelled: {e}")))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))
@@ -267,7 +267,7 @@ pub async fn sign_in(
     let user = db
         .run(move |conn| Ok::<_, AppError>(queries::find_user_by_email(conn, &address)?))
         .await?;
-    let user = actix_web::web::block(move || match user {
+    let user = tokio::task::spawn_blocking(move || match user {
         Some(user) if verify_password(&password, &user.password_hash) && user.active => Some(user),
         Some(_) => None,
         None => {

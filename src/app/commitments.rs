@@ -96,7 +96,7 @@ fn create_in(
     let year = now.year();
     let number = queries::next_reference_number(conn, &coalition.slug, year)?;
     let (pledge_amount_minor, pledge_currency, pledge_usd_minor) =
-        queries::pledge_columns(content.pledge.as_ref());
+        crate::db::money::pledge_columns(content.pledge.as_ref());
     let row = CommitmentRow {
         id: db::new_id(),
         reference: rules::reference(&coalition.reference_prefix, year, number),

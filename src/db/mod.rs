@@ -9,6 +9,7 @@ pub mod commitments;
 pub mod events;
 pub mod expressions;
 pub mod idempotency;
+pub mod money;
 pub mod organizations;
 pub mod progress;
 pub mod reference;
@@ -294,7 +295,7 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
+        tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(DbError::from)?;
             f(&mut conn)
         })

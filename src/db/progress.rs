@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::commitments::pledge_columns;
+use super::money::pledge_columns;
 use super::schema::{progress_indicator_actuals, progress_reports, reporting_cycles};
 use crate::domain::commitment_content::Pledge;
 use crate::domain::country::CurrencyCode;
