@@ -16,6 +16,7 @@ use crate::domain::policy::{self, Action, Actor, authorize};
 use crate::domain::progress::{
     Cycle, Report, ReportFields, ValidationDecision, ValidationStatus, validate, validation_note,
 };
+use crate::domain::stats::LatestReport;
 
 const CYCLE: &str = "this reporting cycle";
 const REPORT: &str = "this progress report";
@@ -169,15 +170,26 @@ pub async fn file_report(
                 )));
             }
         };
-        let names: Vec<String> = commitment_queries::load_record(conn, row.clone(), today)?
+        // The commitment's lists are read once: for its indicators and its
+        // figures before and after.
+        let parts = commitment_queries::load_parts(conn, vec![row.clone()])?
+            .pop()
+            .ok_or(AppError::NotFound("this commitment"))?;
+        let names: Vec<String> = parts
             .content
             .indicators
-            .into_iter()
-            .map(|i| i.name)
+            .iter()
+            .map(|i| i.name.clone())
             .collect();
         let report = Report::parse(fields.as_ref().map_err(Clone::clone)?, &names)?;
         let now = db::now();
-        let before = stats::facts(conn, &row.id)?;
+        let before = stats::facts_of_parts(conn, &parts)?;
+        let mut after = before.clone().reported(LatestReport {
+            year,
+            status: report.status,
+            percent_complete: report.percent_complete,
+            disbursed_usd_minor: report.disbursed.map_or(0, |d| d.amount_usd.minor()),
+        });
         let created = existing.is_none();
         let filed = match (existing, checked) {
             (Some(current), Some(checked)) => checked.write(
@@ -235,8 +247,9 @@ pub async fn file_report(
                     "the commitment changed meanwhile: reload and retry".into(),
                 ));
             }
+            after = after.moved(to, false);
         }
-        stats::refresh(conn, &row.id, before.as_ref())?;
+        stats::refresh_to(conn, Some(&before), Some(&after))?;
         events::insert_events(conn, &trail)?;
         let stored =
             queries::find_report(conn, &row.id, year)?.ok_or(AppError::NotFound(REPORT))?;

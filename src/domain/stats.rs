@@ -238,6 +238,19 @@ impl Facts {
         }
     }
 
+    /// The same commitment once `report` is filed: its latest report unless
+    /// it reported on a later year already (a report changes no other fact).
+    pub fn reported(self, report: LatestReport) -> Self {
+        let latest = match self.latest_report {
+            Some(latest) if latest.year > report.year => latest,
+            _ => report,
+        };
+        Self {
+            latest_report: Some(latest),
+            ..self
+        }
+    }
+
     /// What this commitment adds to each cell it counts in.
     pub fn measures(&self) -> Measures {
         let report = self.latest_report;
@@ -414,6 +427,38 @@ mod tests {
             .filter(|c| c.scope == scope && c.coalition == coalition && c.dimension == dimension)
             .map(|c| c.key)
             .collect()
+    }
+
+    #[test]
+    fn a_report_is_the_latest_unless_a_later_year_reported() {
+        let report = |year, percent| LatestReport {
+            year,
+            status: ImplementationStatus::InProgress,
+            percent_complete: percent,
+            disbursed_usd_minor: 100,
+        };
+        let first = Facts {
+            latest_report: None,
+            ..facts()
+        }
+        .reported(report(2023, 10));
+        assert_eq!(first.latest_report, Some(report(2023, 10)));
+        let replaced = first.clone().reported(report(2023, 40));
+        assert_eq!(replaced.latest_report, Some(report(2023, 40)));
+        let later = replaced.clone().reported(report(2024, 60));
+        assert_eq!(later.latest_report, Some(report(2024, 60)));
+        let earlier = later.clone().reported(report(2022, 5));
+        assert_eq!(earlier.latest_report, Some(report(2024, 60)));
+        assert_eq!(
+            Facts {
+                latest_report: None,
+                ..earlier
+            },
+            Facts {
+                latest_report: None,
+                ..facts()
+            }
+        );
     }
 
     #[test]
