@@ -17,8 +17,8 @@ use crate::db::{ConnectionManager, DbConnection};
 use crate::domain::account::{Email, NewAccount, Role};
 use crate::domain::policy::Visibility;
 use crate::exports::{Export, Format};
-use crate::routes::commitments::dto::CommitmentQuery;
 use crate::startup::open_database;
+use crate::wire::commitment::CommitmentQuery;
 
 /// What a command prints when it fails: one line, or one per invalid field.
 #[derive(Debug, thiserror::Error)]

@@ -9,7 +9,7 @@ use crate::app::{AppResult, PageRequest};
 use crate::db::Db;
 use crate::db::commitments::{CommitmentFilter, CommitmentRecord};
 use crate::domain::policy::Visibility;
-use crate::routes::commitments::dto::Commitment;
+use crate::wire::commitment::Commitment;
 
 /// Rows read and written at a time.
 pub const PAGE_ROWS: u32 = 500;
@@ -221,11 +221,11 @@ fn time(value: Option<DateTime<Utc>>) -> String {
 fn csv_row(record: CommitmentRecord) -> Vec<String> {
     let c = Commitment::from(record);
     let number = |n: Option<f64>| n.map(|n| n.to_string()).unwrap_or_default();
-    let numbers = |of: &dyn Fn(&crate::routes::commitments::dto::Indicator) -> Option<f64>| {
+    let numbers = |of: &dyn Fn(&crate::wire::commitment::Indicator) -> Option<f64>| {
         let items: Vec<String> = c.indicators.iter().map(|i| number(of(i))).collect();
         list_cell(items.iter().map(String::as_str))
     };
-    let pledge = |part: &dyn Fn(&crate::routes::commitments::dto::Money) -> Option<String>| {
+    let pledge = |part: &dyn Fn(&crate::wire::commitment::Money) -> Option<String>| {
         c.pledge.as_ref().and_then(part).unwrap_or_default()
     };
     vec![

@@ -7,9 +7,9 @@ use gef_commitments::commands::{self, AddUser};
 use gef_commitments::config::{ConfigError, Settings};
 use gef_commitments::domain::account::Role;
 use gef_commitments::exports::Format;
-use gef_commitments::routes::commitments::dto::CommitmentQuery;
 use gef_commitments::startup::{Application, open_database};
 use gef_commitments::telemetry;
+use gef_commitments::wire::commitment::CommitmentQuery;
 
 /// Tracks commitments to the Generation Equality Forum's Action Coalitions.
 ///

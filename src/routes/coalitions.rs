@@ -19,7 +19,7 @@ use crate::domain::coalition::{CoalitionKind, SettingsChange};
 use crate::domain::language::Language;
 use crate::error::{ApiResult, Problem};
 use crate::routes::http::extractor::AuthUser;
-use crate::routes::http::text::Slug;
+use crate::wire::text::Slug;
 
 /// An Action Coalition or the Compact, with labels in the chosen language.
 #[derive(Debug, Serialize, ToSchema)]

@@ -18,7 +18,7 @@ use crate::db::expressions::ExpressionFilter;
 use crate::domain::expression::{ExpressionFields, ExpressionStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::routes::http::extractor::AuthUser;
-use crate::routes::http::text::{Id, Slug};
+use crate::wire::text::{Id, Slug};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

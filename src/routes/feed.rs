@@ -10,7 +10,7 @@ use crate::app::{PageRequest, feed};
 use crate::db::Db;
 use crate::db::events::EventRow;
 use crate::error::ApiResult;
-use crate::routes::http::text::{Id, Slug};
+use crate::wire::text::{Id, Slug};
 
 /// Where to read from: `after` is the `next_cursor` of the previous read.
 #[derive(Debug, Deserialize, IntoParams)]

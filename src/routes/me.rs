@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::domain::account::Role;
 use crate::error::ApiResult;
 use crate::routes::http::extractor::AuthUser;
-use crate::routes::http::text::{Id, Slug};
+use crate::wire::text::{Id, Slug};
 
 /// The caller's organization, for makers.
 #[derive(Debug, Serialize, ToSchema)]

@@ -9,7 +9,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::http::body::JsonContent;
 use super::http::idempotency::{IdempotencyKey, answer, stored};
-use super::http::iso::CountryCodeSchema;
 use super::http::pagination::{CursorCodec, Listed, PageQuery, Paged, paged};
 use super::http::precondition::{IfMatch, etag};
 use crate::app::Sent;
@@ -26,7 +25,8 @@ use crate::domain::organization::{
 use crate::domain::validation::{Checks, FieldError};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::routes::http::extractor::AuthUser;
-use crate::routes::http::text::Id;
+use crate::wire::iso::CountryCodeSchema;
+use crate::wire::text::Id;
 
 /// A commitment maker.
 #[derive(Debug, Serialize, ToSchema)]

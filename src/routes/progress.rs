@@ -21,7 +21,7 @@ use crate::domain::progress::{
 };
 use crate::error::{ApiResult, Problem};
 use crate::routes::http::extractor::{AuthUser, MaybeAuthUser};
-use crate::routes::http::text::Id;
+use crate::wire::text::Id;
 
 /// A reporting cycle to open: reports on `year` are filed from `opens_on`
 /// to `closes_on` (both included), usually early in the next year.

@@ -21,7 +21,7 @@ use crate::domain::stats::{Dimension, Scope};
 use crate::domain::validation::FieldError;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::routes::http::extractor::MaybeAuthUser;
-use crate::routes::http::text::UsdSum;
+use crate::wire::text::UsdSum;
 
 /// Whose figures, and broken down by what.
 #[derive(Debug, Deserialize, IntoParams)]

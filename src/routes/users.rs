@@ -19,7 +19,7 @@ use crate::domain::account::{AccountChange, DisplayName, NewAccount, Role};
 use crate::domain::validation::Checks;
 use crate::error::{ApiResult, Problem};
 use crate::routes::http::extractor::AuthUser;
-use crate::routes::http::text::{Id, Slug};
+use crate::wire::text::{Id, Slug};
 
 /// An account as admins see it (never its password hash).
 #[derive(Debug, Serialize, ToSchema)]
