@@ -67,8 +67,24 @@ pub async fn export_commitments(
         .into_filter(today.0)
         .map_err(|e| ApiError::BadRequest(e.message))?;
     let visibility = Visibility::of(user.0.as_ref());
-    let mut export = Export::new(db.get_ref().clone(), today.0, visibility, filter, format);
-    // The first page decides the answer: a failure there is still a problem.
+    let export = Export::new(db.get_ref().clone(), today.0, visibility, filter, format);
+    let body = streamed(export).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(file_name(format, today.0))],
+        })
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(body))
+}
+
+/// The export as a stream of its chunks. The first page decides the
+/// answer, so that a failure there is still a problem; one after it cuts
+/// the stream short.
+async fn streamed(
+    mut export: Export,
+) -> ApiResult<impl futures_util::Stream<Item = Result<Bytes, ApiError>>> {
     let first = export
         .next_chunk()
         .await
@@ -83,13 +99,5 @@ pub async fn export_commitments(
             export,
         ))
     });
-    let body = stream::iter(first.map(|bytes| Ok::<_, ApiError>(Bytes::from(bytes)))).chain(rest);
-    Ok(HttpResponse::Ok()
-        .content_type(format.content_type())
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(file_name(format, today.0))],
-        })
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .streaming(body))
+    Ok(stream::iter(first.map(|bytes| Ok::<_, ApiError>(Bytes::from(bytes)))).chain(rest))
 }

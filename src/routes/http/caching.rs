@@ -54,21 +54,37 @@ pub fn depends_on(req: &actix_web::HttpRequest, header: ReadHeader) {
     }
 }
 
+/// What a request asks of the cache: whether its answer may be kept, by
+/// whom, and the validators it already holds.
+struct Asked {
+    cacheable: bool,
+    signed_in: bool,
+    if_none_match: Option<String>,
+}
+
+impl Asked {
+    fn of(req: &ServiceRequest) -> Self {
+        Self {
+            cacheable: matches!(*req.method(), Method::GET | Method::HEAD)
+                && !req.path().starts_with("/health/")
+                && !req.path().starts_with("/metrics"),
+            signed_in: req.headers().contains_key(header::AUTHORIZATION),
+            if_none_match: req
+                .headers()
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        }
+    }
+}
+
 pub async fn conditional_get(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let cacheable = matches!(*req.method(), Method::GET | Method::HEAD)
-        && !req.path().starts_with("/health/")
-        && !req.path().starts_with("/metrics");
-    let signed_in = req.headers().contains_key(header::AUTHORIZATION);
-    let if_none_match = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let asked = Asked::of(&req);
     let mut response = next.call(req).await?.map_into_boxed_body();
-    if cacheable {
+    if asked.cacheable {
         let read = response
             .request()
             .extensions()
@@ -77,10 +93,20 @@ pub async fn conditional_get(
         add_vary(response.headers_mut(), read.unwrap_or_default());
     }
     let tagged = response.status().is_success() && response.headers().contains_key(header::ETAG);
-    let kept = cacheable && response.status() == StatusCode::OK;
+    let kept = asked.cacheable && response.status() == StatusCode::OK;
     if !(tagged || kept) || matches!(response.response().body().size(), BodySize::Stream) {
         return Ok(response);
     }
+    revalidated(response, &asked, kept).await
+}
+
+/// The answer with an `ETag` over its whole body, and when it may be kept
+/// (`kept`) its `Cache-Control`, or a 304 if the client holds it already.
+async fn revalidated(
+    response: ServiceResponse<BoxBody>,
+    asked: &Asked,
+    kept: bool,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let (request, response) = response.into_parts();
     let (mut head, body) = response.into_parts();
     let bytes = to_bytes(body)
@@ -88,8 +114,12 @@ pub async fn conditional_get(
         .map_err(|_| actix_web::error::ErrorInternalServerError("the answer could not be read"))?;
     let etag = tag_body(head.headers_mut(), &bytes, kept);
     if kept {
-        cache_control(head.headers_mut(), signed_in);
-        if if_none_match.is_some_and(|list| matches_any(&list, &etag)) {
+        cache_control(head.headers_mut(), asked.signed_in);
+        if asked
+            .if_none_match
+            .as_deref()
+            .is_some_and(|list| matches_any(list, &etag))
+        {
             return Ok(ServiceResponse::new(request, not_modified(head.headers())));
         }
     }

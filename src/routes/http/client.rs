@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, ResponseError, web};
 use ipnet::IpNet;
@@ -119,10 +120,8 @@ pub async fn limit_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let Some(limit) = req.app_data::<web::Data<RequestLimit>>().cloned() else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    };
-    let Some(limiter) = limit.0.as_ref() else {
+    let limit = req.app_data::<web::Data<RequestLimit>>().cloned();
+    let Some(limiter) = limit.as_ref().and_then(|limit| limit.0.as_ref()) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let key = client_key(client_address(req.request()));
@@ -144,7 +143,13 @@ pub async fn limit_requests(
             (req.into_response(response), 0, retry_after_secs)
         }
     };
-    let headers = response.headers_mut();
+    tell_standing(response.headers_mut(), limiter, left, reset);
+    Ok(response)
+}
+
+/// The `RateLimit-Policy` and `RateLimit` headers of `left` requests,
+/// whole again in `reset` seconds.
+fn tell_standing(headers: &mut HeaderMap, limiter: &RateLimiter, left: u32, reset: u64) {
     let policy = format!(
         "\"requests\";q={};w={}",
         limiter.burst(),
@@ -152,14 +157,10 @@ pub async fn limit_requests(
     );
     let now = format!("\"requests\";r={left};t={reset}");
     for (name, value) in [("ratelimit-policy", policy), ("ratelimit", now)] {
-        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&value) {
-            headers.insert(
-                actix_web::http::header::HeaderName::from_static(name),
-                value,
-            );
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
         }
     }
-    Ok(response)
 }
 
 #[cfg(test)]

@@ -52,6 +52,20 @@ fn is_json(content_type: Option<&str>) -> bool {
 /// The observer, if any (in the app's data).
 pub struct Observer(pub Option<std::sync::Arc<dyn ExchangeObserver>>);
 
+/// Reads a request's whole body and hands it on unchanged.
+async fn read_body(req: ServiceRequest) -> Result<(ServiceRequest, Bytes), actix_web::Error> {
+    let (http, mut payload) = req.into_parts();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        body.extend_from_slice(&chunk?);
+    }
+    let body = body.freeze();
+    Ok((
+        ServiceRequest::from_parts(http, Payload::from(body.clone())),
+        body,
+    ))
+}
+
 /// Shows each exchange to the observer kept in the app's data.
 pub async fn show_exchanges(
     req: ServiceRequest,
@@ -63,21 +77,15 @@ pub async fn show_exchanges(
     else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let method = req.method().clone();
-    let path = req.path().to_owned();
+    let (method, path) = (req.method().clone(), req.path().to_owned());
     let request_type = content_type(req.headers());
-    let (http, mut payload) = req.into_parts();
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        body.extend_from_slice(&chunk?);
-    }
-    let body = body.freeze();
-    let req = ServiceRequest::from_parts(http, Payload::from(body.clone()));
+    let (req, body) = read_body(req).await?;
     let response = next.call(req).await?;
     let pattern = response.request().match_pattern();
     let status = response.status().as_u16();
     let response_type = content_type(response.headers());
-    let mut exchange = Exchange {
+    let (response, answer) = read_json_answer(response).await?;
+    observer.observe(&Exchange {
         method: &method,
         pattern: pattern.as_deref(),
         path: &path,
@@ -85,20 +93,32 @@ pub async fn show_exchanges(
         request_body: &body,
         status,
         response_type: response_type.as_deref(),
-        response_body: None,
-    };
+        response_body: answer.as_deref(),
+    });
+    Ok(response)
+}
+
+/// A JSON answer read whole (and answered again), or any other as it is.
+async fn read_json_answer(
+    response: ServiceResponse<impl MessageBody + 'static>,
+) -> Result<(ServiceResponse<BoxBody>, Option<Bytes>), actix_web::Error> {
     let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
-    if !is_json(response_type.as_deref()) || encoded {
-        observer.observe(&exchange);
-        return Ok(response.map_into_boxed_body());
+    if !is_json(content_type(response.headers()).as_deref()) || encoded {
+        return Ok((response.map_into_boxed_body(), None));
     }
+    let (response, answer) = read_answer(response).await?;
+    Ok((response, Some(answer)))
+}
+
+/// Reads an answer's whole body; answers it again, and the body.
+async fn read_answer(
+    response: ServiceResponse<impl MessageBody + 'static>,
+) -> Result<(ServiceResponse<BoxBody>, Bytes), actix_web::Error> {
     let (request, response) = response.into_parts();
     let (response, answer) = response.into_parts();
     let answer: Bytes = actix_web::body::to_bytes(answer)
         .await
         .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
-    exchange.response_body = Some(&answer);
-    observer.observe(&exchange);
     let response = response.set_body(BoxBody::new(answer.clone()));
-    Ok(ServiceResponse::new(request, response))
+    Ok((ServiceResponse::new(request, response), answer))
 }

@@ -74,6 +74,26 @@ fn request_id(req: &ServiceRequest) -> String {
         .map_or_else(crate::db::new_id, str::to_owned)
 }
 
+/// Every answer's headers: its request id, the hardening, HSTS when
+/// configured, and Swagger UI's policy on its pages.
+fn harden(headers: &mut header::HeaderMap, id: &str, hsts: Option<HeaderValue>, docs: bool) {
+    if let Ok(value) = HeaderValue::from_str(id) {
+        headers.insert(REQUEST_ID, value);
+    }
+    for (name, value) in HARDENING {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if let Some(hsts) = hsts {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts);
+    }
+    if docs && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DOCS_POLICY),
+        );
+    }
+}
+
 pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -89,22 +109,7 @@ pub async fn security_headers(
     // extractors do, and so do this service's own middlewares), so they get
     // these headers too.
     let mut response = next.call(req).instrument(span).await?.map_into_boxed_body();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        headers.insert(REQUEST_ID, value);
-    }
-    for (name, value) in HARDENING {
-        headers.insert(name, HeaderValue::from_static(value));
-    }
-    if let Some(hsts) = hsts {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts);
-    }
-    if docs && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DOCS_POLICY),
-        );
-    }
+    harden(response.headers_mut(), &id, hsts, docs);
     Ok(response)
 }
 

@@ -149,6 +149,20 @@ pub async fn commitment_page(
         let state = json!({ "view": "not_found", "data": { "coalitions": coalitions } });
         return Ok(page(StatusCode::NOT_FOUND, lang, state));
     };
+    Ok(page(
+        StatusCode::OK,
+        lang,
+        commitment_state(record, reports, coalitions),
+    ))
+}
+
+/// What the commitment's page draws: the commitment, its reports as the
+/// public reads them, and the coalitions (for their names).
+fn commitment_state(
+    record: crate::db::commitments::CommitmentRecord,
+    reports: Vec<crate::db::progress::ReportRecord>,
+    coalitions: CoalitionList,
+) -> Value {
     let reports = ProgressReportList {
         items: reports
             .into_iter()
@@ -160,15 +174,14 @@ pub async fn commitment_page(
             })
             .collect(),
     };
-    let state = json!({
+    json!({
         "view": "commitment",
         "data": {
             "commitment": Commitment::from(record),
             "reports": reports,
             "coalitions": coalitions,
         },
-    });
-    Ok(page(StatusCode::OK, lang, state))
+    })
 }
 
 /// The page's script and style sheet.
