@@ -234,7 +234,7 @@ pub fn backup(settings: &Settings, to: &std::path::Path) -> Result<u64, CommandE
     let DatabaseUrl::Sqlite { path: from } = &settings.database else {
         return Err(CommandError(
             "backup copies the embedded SQLite database; back PostgreSQL up with \
-             pg_dump (see README, \"Backups\")"
+             pg_dump (see docs/OPERATIONS.md, \"Backups\")"
                 .into(),
         ));
     };

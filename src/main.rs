@@ -93,7 +93,7 @@ enum Command {
     },
     /// Copy the live SQLite database into a new file at PATH: one consistent
     /// snapshot taken while the service keeps serving and writing, checked
-    /// before it is reported. PostgreSQL: use pg_dump (see README).
+    /// before it is reported. PostgreSQL: use pg_dump (see docs/OPERATIONS.md).
     Backup {
         /// Where to write the copy; must not exist yet.
         path: std::path::PathBuf,

@@ -1,7 +1,7 @@
 //! Online backups of a SQLite database: `VACUUM INTO` copies one consistent
 //! snapshot (a read transaction, so writers go on meanwhile under WAL) into a
 //! new, compacted file, then the copy is checked before it is called a backup.
-//! PostgreSQL is backed up with its own tools (`pg_dump`; see README).
+//! PostgreSQL is backed up with its own tools (`pg_dump`; see docs/OPERATIONS.md).
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! The dashboard page's own words, in en, fr, es, zh, id and km (the order
 //! of `Language::ALL`). `{name}` marks a value the page fills in.
-//! Translations by the team (see README, "Languages").
+//! Translations by the team (see docs/API.md, "Languages").
 
 pub type Words = [(&'static str, [&'static str; 6]); 68];
 
