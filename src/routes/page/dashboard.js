@@ -221,7 +221,8 @@
   /** A table in a region of its own that scrolls sideways when the table
    *  is wider than its card; focusable, so that keys scroll it too. */
   function scrolling(table, label) {
-    return h("div", { class: "table-scroll", role: "region", tabindex: "0", "aria-label": label }, table);
+    // Named apart from the section it is in: landmarks are told by name.
+    return h("div", { class: "table-scroll", role: "region", tabindex: "0", "aria-label": label + " — " + t("table") }, table);
   }
 
   /* ---------- charts ---------- */
