@@ -67,6 +67,11 @@ pub struct InvalidLanguageTag(pub String);
 /// The longest tag accepted; documented as `lang`'s `maxLength`.
 pub const MAX_TAG_LENGTH: usize = 35;
 
+/// The longest `Accept-Language` read (browsers send a few dozen
+/// characters); documented as the header's `maxLength`. A longer one is
+/// refused rather than read.
+pub const MAX_ACCEPT_LENGTH: usize = 1000;
+
 fn is_language_tag(tag: &str) -> bool {
     if tag.len() > MAX_TAG_LENGTH {
         return false;
@@ -86,6 +91,12 @@ pub fn negotiate(
     lang_param: Option<&str>,
     accept_language: Option<&str>,
 ) -> Result<Language, InvalidLanguageTag> {
+    if let Some(accept) = accept_language.filter(|a| a.len() > MAX_ACCEPT_LENGTH) {
+        return Err(InvalidLanguageTag(format!(
+            "an Accept-Language of {} characters",
+            accept.len()
+        )));
+    }
     if let Some(tag) = lang_param {
         if !is_language_tag(tag) {
             return Err(InvalidLanguageTag(tag.to_owned()));

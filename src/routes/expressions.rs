@@ -140,10 +140,12 @@ pub type ExpressionList = Paged<ExpressionOfInterest>;
 #[into_params(parameter_in = Query)]
 pub struct ExpressionQuery {
     #[param(value_type = Option<Slug>)]
+    #[serde(default, deserialize_with = "crate::wire::text::optional_slug")]
     pub coalition: Option<String>,
     #[param(value_type = Option<ExpressionStatus>)]
     pub status: Option<String>,
     #[param(value_type = Option<Id>)]
+    #[serde(default, deserialize_with = "crate::wire::text::optional_id")]
     pub organization: Option<String>,
 }
 

@@ -163,6 +163,7 @@ pub struct UserQuery {
     pub role: Option<Role>,
     /// Only makers of this organization.
     #[param(value_type = Option<Id>)]
+    #[serde(default, deserialize_with = "crate::wire::text::optional_id")]
     pub organization: Option<String>,
     /// Only active (`true`) or deactivated (`false`) accounts.
     pub active: Option<bool>,

@@ -178,6 +178,7 @@ impl From<CommitmentRecord> for Commitment {
 pub struct CommitmentQuery {
     /// Coalition slug.
     #[param(value_type = Option<Slug>)]
+    #[serde(default, deserialize_with = "crate::wire::text::optional_slug")]
     pub coalition: Option<String>,
     /// Action area number (within `coalition` when given).
     #[param(minimum = 1, maximum = 99)]
@@ -199,6 +200,7 @@ pub struct CommitmentQuery {
     pub constituency: Option<String>,
     /// Organization id.
     #[param(value_type = Option<Id>)]
+    #[serde(default, deserialize_with = "crate::wire::text::optional_id")]
     pub organization: Option<String>,
     /// Text in the title or description (case-insensitive).
     #[param(max_length = 200)]

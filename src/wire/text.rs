@@ -74,3 +74,48 @@ text_schema!(
     42,
     pattern = r"^-?[0-9]+\.[0-9]{2}$"
 );
+
+/// Reads an optional id (a query's filter): a UUID in its 36-character
+/// hyphenated form, as the schema `Id` says; anything else is refused
+/// rather than matched against nothing.
+pub fn optional_id<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    let value = Option::<String>::deserialize(deserializer)?;
+    match value {
+        Some(id) if id.len() != 36 || uuid::Uuid::try_parse(&id).is_err() => {
+            Err(serde::de::Error::custom("an id is a UUID of 36 characters"))
+        }
+        other => Ok(other),
+    }
+}
+
+/// Whether `text` has a slug's shape (`Slug`): lower-case letters and
+/// digits in words joined by single hyphens, 1 to 64 characters.
+pub fn is_slug(text: &str) -> bool {
+    (1..=64).contains(&text.len())
+        && text.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Reads an optional coalition slug (a query's filter), refusing what
+/// cannot be one rather than matching it against nothing.
+pub fn optional_slug<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    let value = Option::<String>::deserialize(deserializer)?;
+    match value {
+        Some(slug) if !is_slug(&slug) => Err(serde::de::Error::custom(
+            "a coalition is a slug such as technology-innovation",
+        )),
+        other => Ok(other),
+    }
+}

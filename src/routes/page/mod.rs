@@ -62,12 +62,12 @@ static FINGERPRINT: LazyLock<String> = LazyLock::new(|| {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Coalition slug.
-    #[param(max_length = 64)]
+    #[param(max_length = 100)]
     pub coalition: Option<String>,
     /// ISO 3166-1 alpha-2 code.
-    #[param(max_length = 2)]
+    #[param(max_length = 100)]
     pub country: Option<String>,
-    #[param(max_length = 40)]
+    #[param(max_length = 100)]
     pub constituency: Option<String>,
     /// Text searched in the titles and descriptions of the list.
     #[param(max_length = 200)]
@@ -97,7 +97,7 @@ pub async fn dashboard_page(
     today: Today,
     cursors: web::Data<CursorCodec>,
 ) -> ApiResult<HttpResponse> {
-    let query = page_query(&req);
+    let query = page_query(&req)?;
     let lang = page_language(&req, &query);
     let filter = CommitmentQuery {
         coalition: query.coalition.clone(),
@@ -141,7 +141,7 @@ pub async fn commitment_page(
     today: Today,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let query = page_query(&req);
+    let query = page_query(&req)?;
     let lang = page_language(&req, &query);
     let shown = dashboard::commitment(&db, today.0, id.into_inner(), lang).await?;
     let coalitions = coalition_list(shown.coalitions);
@@ -230,10 +230,39 @@ pub async fn favicon() -> HttpResponse {
         .body(ICON)
 }
 
-fn page_query(req: &HttpRequest) -> PageQuery {
-    web::Query::<PageQuery>::from_query(req.query_string())
+/// The page's filters as its address carries them. A value that is not a
+/// filter (`?country=Cambodia`) is left for the API's answer to explain; a
+/// query that does not parse (a parameter twice), a value longer than the
+/// spec says, or an `Accept-Language` past its bound, is a 400.
+fn page_query(req: &HttpRequest) -> ApiResult<PageQuery> {
+    let query = web::Query::<PageQuery>::from_query(req.query_string())
         .map(web::Query::into_inner)
-        .unwrap_or_default()
+        .map_err(|e| ApiError::BadRequest(format!("the address's query does not parse: {e}")))?;
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .map_or(0, |v| v.len());
+    let bounds = [
+        ("coalition", &query.coalition, 100),
+        ("country", &query.country, 100),
+        ("constituency", &query.constituency, 100),
+        ("q", &query.q, 200),
+        ("lang", &query.lang, language::MAX_TAG_LENGTH),
+    ];
+    for (name, value, most) in bounds {
+        if value.as_ref().is_some_and(|v| v.chars().count() > most) {
+            return Err(ApiError::BadRequest(format!(
+                "{name} is at most {most} characters"
+            )));
+        }
+    }
+    if accept > language::MAX_ACCEPT_LENGTH {
+        return Err(ApiError::BadRequest(format!(
+            "Accept-Language is at most {} characters",
+            language::MAX_ACCEPT_LENGTH
+        )));
+    }
+    Ok(query)
 }
 
 /// `?lang=` when it names a language, else `Accept-Language`, else English.
