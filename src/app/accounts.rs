@@ -4,7 +4,7 @@
 
 use chrono::{Duration, Utc};
 
-use super::idempotency::{Replayable, StoredAnswer, write_once};
+use super::idempotency::{Kept, Replayable, write_once};
 use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
 use crate::auth::jwt::{Claims, DEFAULT_TTL, JwtKeys};
 use crate::auth::password::{hash_password, verify_nothing, verify_password};
@@ -21,15 +21,16 @@ const THIS: &str = "this account";
 /// Creates an account with any role (admins), at most once per
 /// `Idempotency-Key` (`request`); answers `render` of the account, or the
 /// answer kept for the key.
-pub async fn create_user<R>(
+pub async fn create_user<R, A>(
     db: &Db,
     actor: Actor,
     account: Sent<NewAccount>,
     request: Option<Replayable>,
     render: R,
-) -> AppResult<StoredAnswer>
+) -> AppResult<A>
 where
-    R: FnMut(&UserWithScopes) -> AppResult<StoredAnswer> + Send + 'static,
+    A: Kept + Send + 'static,
+    R: FnMut(&UserWithScopes) -> AppResult<A> + Send + 'static,
 {
     authorize(Some(&actor), Action::ManageUsers)?;
     let (row, membership) = account_row(account?).await?;

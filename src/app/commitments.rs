@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
-use super::idempotency::{self, Replayable, StoredAnswer};
+use super::idempotency::{self, Kept, Replayable};
 use super::versioning::Checked;
 use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
 use crate::db::cache::{KeptRules, ReadCache};
@@ -38,16 +38,17 @@ pub struct NewCommitment {
 /// for replays of `replayable`. On PostgreSQL two creators can race on a
 /// fresh reference counter or on one key; the loser's transaction fails on a
 /// unique index and runs again, numbering after the winner or replaying it.
-pub async fn create<R>(
+pub async fn create<R, A>(
     db: &Db,
     today: NaiveDate,
     actor: Actor,
     new: Sent<NewCommitment>,
     replayable: Option<Replayable>,
     render: R,
-) -> AppResult<StoredAnswer>
+) -> AppResult<A>
 where
-    R: Fn(&CommitmentRecord) -> AppResult<StoredAnswer> + Clone + Send + 'static,
+    A: Kept + Send + 'static,
+    R: Fn(&CommitmentRecord) -> AppResult<A> + Clone + Send + 'static,
 {
     authorize(Some(&actor), Action::ActForOrganization)?;
     let new = new?;
@@ -436,7 +437,7 @@ pub async fn review(
     clippy::too_many_arguments,
     reason = "the review's arguments, and how to answer and keep it"
 )]
-pub async fn review_once<R>(
+pub async fn review_once<R, A>(
     db: &Db,
     today: NaiveDate,
     actor: Actor,
@@ -445,9 +446,10 @@ pub async fn review_once<R>(
     review: Sent<MoveRequest>,
     request: Option<Replayable>,
     render: R,
-) -> AppResult<StoredAnswer>
+) -> AppResult<A>
 where
-    R: FnMut(&CommitmentRecord) -> AppResult<StoredAnswer> + Send + 'static,
+    A: Kept + Send + 'static,
+    R: FnMut(&CommitmentRecord) -> AppResult<A> + Send + 'static,
 {
     let owner = actor.user_id.clone();
     let asked = AskedMove::review(actor, id, precondition, review);

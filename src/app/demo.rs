@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use super::accounts::create_account;
 use super::commitments::{self, MoveRequest, NewCommitment};
 use super::expressions::{self, Decision, DecisionRequest, NewExpression};
-use super::idempotency::StoredAnswer;
+use super::idempotency::{Kept, KeptForm};
 use super::progress::{self, NewCycle, ValidationRequest};
 use super::{AppError, AppResult, Precondition};
 use crate::db::Db;
@@ -1024,19 +1024,11 @@ async fn commitment(
         coalition: demo.coalition.to_owned(),
         content,
     };
-    // The created commitment's id, handed back as the answer's body.
-    let render = |record: &crate::db::commitments::CommitmentRecord| {
-        Ok(StoredAnswer {
-            status: 201,
-            location: None,
-            etag: None,
-            body: record.row.id.clone(),
-            replayed: false,
-        })
-    };
-    let id = commitments::create(db, today, maker.clone(), Ok(new), None, render)
-        .await?
-        .body;
+    // The created commitment's id is all the demo needs of the answer.
+    let render =
+        |record: &crate::db::commitments::CommitmentRecord| Ok(CreatedId(record.row.id.clone()));
+    let CreatedId(id) =
+        commitments::create(db, today, maker.clone(), Ok(new), None, render).await?;
     let any = Precondition::Any;
     let submit = || commitments::submit(db, today, maker.clone(), id.clone(), any.clone());
     let decide = |wanted: Move, words: &str| {
@@ -1174,4 +1166,22 @@ async fn file(
     )
     .await?;
     Ok(())
+}
+
+/// The answer the demo takes from a creation: the id made. Never kept (the
+/// demo sends no `Idempotency-Key`), but answers are keepable.
+struct CreatedId(String);
+
+impl Kept for CreatedId {
+    fn keep(&self) -> KeptForm {
+        KeptForm {
+            code: 201,
+            meta: String::new(),
+            body: self.0.clone(),
+        }
+    }
+
+    fn replay(kept: KeptForm) -> Self {
+        Self(kept.body)
+    }
 }

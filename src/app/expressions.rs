@@ -1,7 +1,7 @@
 //! Expressions of interest: an organization asks to join a coalition; the
 //! coalition's leads accept or decline; its makers may withdraw a pending one.
 
-use super::idempotency::{Replayable, StoredAnswer, write_once};
+use super::idempotency::{Kept, Replayable, write_once};
 use super::{AppError, AppResult, Listing, PageRequest, Sent};
 use crate::db::events::{self, NewEvent, Subject};
 use crate::db::expressions::{
@@ -43,15 +43,16 @@ pub async fn create(db: &Db, actor: Actor, new: Sent<NewExpression>) -> AppResul
 
 /// `create`, at most once per `Idempotency-Key` (`request`); answers
 /// `render` of the expression made, or the answer kept for the key.
-pub async fn create_once<R>(
+pub async fn create_once<R, A>(
     db: &Db,
     actor: Actor,
     new: Sent<NewExpression>,
     request: Option<Replayable>,
     render: R,
-) -> AppResult<StoredAnswer>
+) -> AppResult<A>
 where
-    R: FnMut(&Expression) -> AppResult<StoredAnswer> + Send + 'static,
+    A: Kept + Send + 'static,
+    R: FnMut(&Expression) -> AppResult<A> + Send + 'static,
 {
     authorize(Some(&actor), Action::ActForOrganization)?;
     let new = new?;

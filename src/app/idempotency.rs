@@ -19,15 +19,22 @@ pub struct Replayable {
     pub fingerprint: String,
 }
 
-/// An answer as first given: status, `Location`, `ETag`, JSON body.
+/// The first answer to a creating request, as the edge that answered
+/// writes it down: kept and handed back here without being read, so that
+/// what an answer is (a status, headers, a body) stays the edge's.
+pub trait Kept: Sized {
+    /// Its stored form.
+    fn keep(&self) -> KeptForm;
+    /// The answer again from its stored form, as a replay.
+    fn replay(kept: KeptForm) -> Self;
+}
+
+/// A kept answer as stored with its key: a code, what goes with it, a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredAnswer {
-    pub status: u16,
-    pub location: Option<String>,
-    pub etag: Option<String>,
+pub struct KeptForm {
+    pub code: i32,
+    pub meta: String,
     pub body: String,
-    /// Whether this is a replay of an earlier answer.
-    pub replayed: bool,
 }
 
 /// Runs a creating use case's transaction at most once per key: a replay
@@ -36,17 +43,18 @@ pub struct StoredAnswer {
 /// with the key, all in one transaction. When two requests with one key race
 /// (PostgreSQL), the loser's transaction fails on a unique index and it
 /// answers the winner's kept answer instead.
-pub async fn write_once<T, F, R>(
+pub async fn write_once<T, A, F, R>(
     db: &Db,
     owner: String,
     request: Option<Replayable>,
     mut create: F,
     mut render: R,
-) -> AppResult<StoredAnswer>
+) -> AppResult<A>
 where
     T: Send + 'static,
+    A: Kept + Send + 'static,
     F: FnMut(&mut DbConnection) -> AppResult<T> + Send + 'static,
-    R: FnMut(&T) -> AppResult<StoredAnswer> + Send + 'static,
+    R: FnMut(&T) -> AppResult<A> + Send + 'static,
 {
     // Nothing to keep: the answer is rendered once written, off the (on
     // SQLite, one) writer.
@@ -90,11 +98,11 @@ pub async fn sweep(db: &Db) -> AppResult<usize> {
 }
 
 /// The kept answer for `request` by `owner`, if any and not expired.
-pub fn replay(
+pub fn replay<A: Kept>(
     conn: &mut DbConnection,
     owner: &str,
     request: &Replayable,
-) -> AppResult<Option<StoredAnswer>> {
+) -> AppResult<Option<A>> {
     let Some(row) = idempotency::find_key(conn, owner, &request.key)? else {
         return Ok(None);
     };
@@ -110,20 +118,17 @@ pub fn replay(
             "this Idempotency-Key was used for a different request",
         )));
     }
-    let headers: serde_json::Value =
-        serde_json::from_str(&row.response_headers).unwrap_or_default();
-    Ok(Some(StoredAnswer {
-        status: u16::try_from(row.response_status).unwrap_or(200),
-        location: headers["location"].as_str().map(str::to_owned),
-        etag: headers["etag"].as_str().map(str::to_owned),
+    Ok(Some(A::replay(KeptForm {
+        code: row.response_status,
+        meta: row.response_headers,
         body: row.response_body,
-        replayed: true,
-    }))
+    })))
 }
 
 /// Claims `request`'s key for `owner`, inside the creating transaction,
-/// with no answer yet: `102 Processing` and an empty body, which `keep`
-/// replaces before the transaction commits, so that no one ever reads it.
+/// with no answer yet (a placeholder code the table accepts, 102, and an
+/// empty body), which `keep` replaces before the transaction commits, so
+/// that no one ever reads it.
 fn claim(conn: &mut DbConnection, owner: &str, request: &Replayable) -> AppResult<()> {
     idempotency::insert_key(
         conn,
@@ -148,16 +153,9 @@ fn keep(
     conn: &mut DbConnection,
     owner: &str,
     request: &Replayable,
-    answer: &StoredAnswer,
+    answer: &impl Kept,
 ) -> AppResult<()> {
-    let headers = serde_json::json!({"location": answer.location, "etag": answer.etag});
-    idempotency::answer_key(
-        conn,
-        owner,
-        &request.key,
-        i32::from(answer.status),
-        &headers.to_string(),
-        &answer.body,
-    )?;
+    let kept = answer.keep();
+    idempotency::answer_key(conn, owner, &request.key, kept.code, &kept.meta, &kept.body)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! account, the public directory, and profile edits by its makers and admins.
 
 use super::accounts::{email_taken, hash};
-use super::idempotency::{Replayable, StoredAnswer, write_once};
+use super::idempotency::{Kept, Replayable, write_once};
 use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
 use crate::auth::rate_limit::Limits;
 use crate::db::organizations::{
@@ -42,16 +42,17 @@ pub async fn register(
 /// `register`, at most once per `Idempotency-Key` (`request`) from this
 /// client address (keys of anonymous callers are theirs per address);
 /// answers `render` of what was made, or the answer kept for the key.
-pub async fn register_once<R>(
+pub async fn register_once<R, A>(
     db: &Db,
     limits: &Limits,
     client: &str,
     registration: Sent<Registration>,
     request: Option<Replayable>,
     render: R,
-) -> AppResult<StoredAnswer>
+) -> AppResult<A>
 where
-    R: FnMut(&(OrganizationRow, UserRow)) -> AppResult<StoredAnswer> + Send + 'static,
+    A: Kept + Send + 'static,
+    R: FnMut(&(OrganizationRow, UserRow)) -> AppResult<A> + Send + 'static,
 {
     let (organization, account) = registration_rows(limits, client, registration).await?;
     let owner = format!("client {client}");

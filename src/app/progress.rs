@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::commitments::{Moved, event, not_your_move, record_move, visible};
-use super::idempotency::{Replayable, StoredAnswer, write_once};
+use super::idempotency::{Kept, Replayable, write_once};
 use super::{AppError, AppResult, Precondition, Sent};
 use crate::db::commitments::{self as commitment_queries, CommitmentRow};
 use crate::db::events::{self, NewEvent, Subject};
@@ -31,15 +31,16 @@ pub struct NewCycle {
 
 /// Opens a reporting cycle (admins), at most once per `Idempotency-Key`
 /// (`request`); answers `render` of the cycle, or the answer kept for the key.
-pub async fn create_cycle<R>(
+pub async fn create_cycle<R, A>(
     db: &Db,
     actor: Actor,
     new: Sent<NewCycle>,
     request: Option<Replayable>,
     render: R,
-) -> AppResult<StoredAnswer>
+) -> AppResult<A>
 where
-    R: FnMut(&ReportingCycleRow) -> AppResult<StoredAnswer> + Send + 'static,
+    A: Kept + Send + 'static,
+    R: FnMut(&ReportingCycleRow) -> AppResult<A> + Send + 'static,
 {
     authorize(Some(&actor), Action::ManageReportingCycles)?;
     let new = new?;

@@ -14,11 +14,11 @@ use self::dto::{
 };
 use self::render::{Renderings, page_etag};
 use super::http::body::JsonContent;
+use super::http::idempotency::StoredAnswer;
 use super::http::idempotency::{IdempotencyKey, answer, stored};
 use super::http::pagination::{CursorCodec, Listed, PageQuery, link_next};
 use super::http::precondition::{IfMatch, dated_etag};
 use super::http::today::Today;
-use crate::app::idempotency::StoredAnswer;
 use crate::app::{AppResult, Listing, commitments};
 use crate::db::Db;
 use crate::db::commitments::{CommitmentRecord, CommitmentView};

@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::app::idempotency::{Replayable, StoredAnswer};
+use crate::app::idempotency::{Kept, KeptForm, Replayable};
 use crate::app::{AppError, AppResult, Sent};
 use crate::error::ApiError;
 
@@ -70,6 +70,39 @@ fn fingerprint(body: &impl Serialize) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// An answer as first given: status, `Location`, `ETag`, JSON body; kept
+/// with its `Idempotency-Key` (the code is the status, the rest JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub status: u16,
+    pub location: Option<String>,
+    pub etag: Option<String>,
+    pub body: String,
+    /// Whether this is a replay of an earlier answer.
+    pub replayed: bool,
+}
+
+impl Kept for StoredAnswer {
+    fn keep(&self) -> KeptForm {
+        KeptForm {
+            code: i32::from(self.status),
+            meta: serde_json::json!({"location": self.location, "etag": self.etag}).to_string(),
+            body: self.body.clone(),
+        }
+    }
+
+    fn replay(kept: KeptForm) -> Self {
+        let meta: serde_json::Value = serde_json::from_str(&kept.meta).unwrap_or_default();
+        Self {
+            status: u16::try_from(kept.code).unwrap_or(200),
+            location: meta["location"].as_str().map(str::to_owned),
+            etag: meta["etag"].as_str().map(str::to_owned),
+            body: kept.body,
+            replayed: true,
+        }
+    }
 }
 
 /// An answer to keep: `status`, `Location`, the `ETag` of `version`, `body` as JSON.
