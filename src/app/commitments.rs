@@ -274,7 +274,8 @@ pub async fn list_visible(
     filter: CommitmentFilter,
     page: PageRequest,
 ) -> AppResult<Listing<CommitmentRecord>> {
-    db.run(move |conn| {
+    // Hundreds of whole commitments a page: heavy work.
+    db.run_heavy(move |conn| {
         let rows = queries::list_commitments(
             conn,
             &filter,

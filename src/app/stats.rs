@@ -82,7 +82,8 @@ pub async fn summary(
         Dimension::Implementation,
         Dimension::Health,
     ];
-    db.run(move |conn| {
+    let heavy = !filter.names_at_most_a_coalition();
+    run(db, heavy, move |conn| {
         let (cells, source) = cells(conn, scope, &filter, &dimensions)?;
         let cycles: Vec<_> = progress::list_cycles(conn)?
             .iter()
@@ -142,7 +143,8 @@ pub async fn breakdown(
     lang: Language,
 ) -> AppResult<Breakdown> {
     authorize_scope(actor.as_ref(), scope)?;
-    db.run(move |conn| {
+    let heavy = !filter.names_at_most_a_coalition();
+    run(db, heavy, move |conn| {
         let (cells, source) = cells(conn, scope, &filter, &[by])?;
         let labels = Labels::load(conn, by, lang)?;
         let mut rows: Vec<Row> = cells
@@ -169,6 +171,20 @@ pub async fn breakdown(
         })
     })
     .await
+}
+
+/// Runs figures' work on a pooled connection; `heavy` work (counted over
+/// the matching commitments) under `Db::run_heavy`'s permits.
+async fn run<T, F>(db: &Db, heavy: bool, f: F) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+{
+    if heavy {
+        db.run_heavy(f).await
+    } else {
+        db.run(f).await
+    }
 }
 
 /// The cells of `dimensions` for `filter` in `scope`: from the counters

@@ -237,6 +237,10 @@ pub struct Db {
     backend: Backend,
     writer: Option<writer::Writer>,
     cache: Arc<cache::ReadCache>,
+    /// Permits for work whose cost grows with the data (`run_heavy`): one
+    /// fewer than the pool's connections, so that such work, however much
+    /// of it comes at once, always leaves a connection to everything else.
+    heavy: Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
@@ -270,11 +274,15 @@ impl Db {
         let cache = Arc::new(cache::ReadCache::default());
         let writer =
             (backend == Backend::Sqlite).then(|| writer::Writer::start(manager, cache.clone()));
+        let heavy = Arc::new(tokio::sync::Semaphore::new(
+            (max_size as usize).saturating_sub(1).max(1),
+        ));
         Ok(Self {
             pool,
             backend,
             writer,
             cache,
+            heavy,
         })
     }
 
@@ -301,6 +309,27 @@ impl Db {
         })
         .await
         .map_err(|_| E::from(DbError::Cancelled))?
+    }
+
+    /// Runs `f` as `run` does, once one of the permits for heavy work is
+    /// free: figures counted over the commitments a filter matches, pages
+    /// of an export. Waiting for a permit holds no connection, so a burst
+    /// of heavy requests queues behind its own permits while every other
+    /// request still finds a connection (before, a few concurrent filtered
+    /// figures at 100,000 commitments held the whole pool until the rest
+    /// got 503).
+    pub async fn run_heavy<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        let _permit = self
+            .heavy
+            .acquire()
+            .await
+            .map_err(|_| E::from(DbError::Cancelled))?;
+        self.run(f).await
     }
 
     /// Runs `f` in one write transaction: committed when it returns `Ok`,
@@ -475,5 +504,53 @@ mod tests {
         assert!(reverted.iter().map(|sql| listed_checks(sql)).sum::<usize>() >= 10);
         run_migrations(&mut conn).unwrap();
         assert_eq!(tables(&mut conn), all);
+    }
+
+    /// However much heavy work comes at once, a connection stays free for
+    /// the rest: a light read answers while every heavy permit is taken
+    /// and more heavy work waits.
+    #[actix_web::test]
+    async fn heavy_work_always_leaves_a_connection_to_the_rest() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        let dir = tempfile::tempdir().unwrap();
+        let target = crate::config::DatabaseUrl::Sqlite {
+            path: dir.path().join("heavy.db"),
+        };
+        let db = super::Db::connect(&target).unwrap();
+        let finished = Arc::new(AtomicUsize::new(0));
+        let heavy: Vec<_> = (0..8)
+            .map(|_| {
+                let (db, finished) = (db.clone(), finished.clone());
+                actix_web::rt::spawn(async move {
+                    db.run_heavy(move |conn| {
+                        diesel::sql_query("SELECT 1").execute(conn)?;
+                        std::thread::sleep(std::time::Duration::from_millis(1500));
+                        finished.fetch_add(1, Ordering::SeqCst);
+                        Ok::<_, super::DbError>(())
+                    })
+                    .await
+                })
+            })
+            .collect();
+        // Let the heavy work take its permits and connections.
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+        db.run(|conn| {
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map_err(super::DbError::from)
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            finished.load(Ordering::SeqCst),
+            0,
+            "the light read waited for heavy work to finish"
+        );
+        for task in heavy {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(finished.load(Ordering::SeqCst), 8);
     }
 }
