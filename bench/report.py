@@ -36,6 +36,12 @@ names = [("health_live", "`/health/live`"), ("coalitions", "`/coalitions`"), ("g
          ("list_page", "list page of 50 (coalition + status)"), ("deep_page", "the same, 20 pages in"),
          ("stats_summary", "`/stats/summary`"), ("stats_by_country", "`/stats/breakdown?by=country`"),
          ("writes", "writes (create, then submit)")]
+FILTERS = ["country", "constituency", "type", "action_area", "status", "region", "reporting_health", "q",
+           "three_filters"]
+FILTER_LABELS = {"three_filters": "coalition + country + type"}
+for f in FILTERS:
+    names.append((f"summary_{f}", f"`/stats/summary` by {FILTER_LABELS.get(f, f)}"))
+    names.append((f"breakdown_{f}", f"`/stats/breakdown?by=country` by {FILTER_LABELS.get(f, f)}"))
 for backend in backends:
     for size in sizes:
         if not any(k[0] == backend and k[1] == size for k in by):
@@ -51,6 +57,19 @@ for backend in backends:
                   f"| {r.get('peak_mib') or '—'} |")
         w("")
         w(f"- seeding: {fmt(value(backend, size, 'seed'))} s")
+        if value(backend, size, "pgbench") is not None:
+            w(f"- `pgbench -N -c 16 -j 2` on the same cluster: {fmt(value(backend, size, 'pgbench'))} tps")
+        disk = value(backend, size, "disk_bytes")
+        if disk is not None:
+            w(f"- disk after a checkpoint: {fmt(disk / 2**20, 1)} MiB, {fmt(disk / int(size))} bytes per commitment")
+        tables = sorted(((k[2][len("disk_table:"):], float(r["value"])) for k, r in by.items()
+                         if k[0] == backend and k[1] == size and k[2].startswith("disk_table:")),
+                        key=lambda t: -t[1])
+        if tables:
+            w("- where the bytes go (SQLite `dbstat`, the ten largest tables and indexes): " + ", ".join(
+                f"`{n}` {fmt(b / int(size))} B" for n, b in tables[:10]) + " per commitment")
+        if value(backend, size, "startup_s") is not None:
+            w(f"- start-up, exec to `/health/ready` 200: {fmt(value(backend, size, 'startup_s'), 2)} s")
         w(f"- export (NDJSON, every public commitment): {fmt(value(backend, size, 'export'))} commitments/s")
         peak = value(backend, size, "peak_rss_kib")
         w(f"- peak resident memory of the server over the whole run (sign-ins included): "
@@ -99,6 +118,27 @@ if large:
                    lambda b: (value(b, large, "peak_rss_kib") or 0) / 1024 or None, lambda x: x < 100))
     checks.append((f"`seed --synthetic {int(large):,}` (minutes)", "minutes",
                    lambda b: (value(b, large, "seed") or 0) / 60 or None, lambda x: x < 60))
+# DESIGN.md §4, "Next".
+if small != large:
+    for f in FILTERS:
+        for kind in ("summary", "breakdown"):
+            name = f"{kind}_{f}"
+            checks.append((f"{kind} by {FILTER_LABELS.get(f, f)}: p99 1M ÷ 10k", "≤ 2",
+                           lambda b, n=name: ratio(value(b, large, n, "p99_ms"), value(b, small, n, "p99_ms")),
+                           lambda x: x <= 2))
+            checks.append((f"{kind} by {FILTER_LABELS.get(f, f)}: req/s ÷ unfiltered summary (1M)", "≥ 0.5",
+                           lambda b, n=name: ratio(value(b, large, n), value(b, large, "stats_summary")),
+                           lambda x: x >= 0.5))
+for size in sizes:
+    checks.append((f"PostgreSQL writes ÷ pgbench -N tps ({int(size):,})", "≥ 0.5",
+                   lambda b, s=size: ratio(value(b, s, "writes"), value(b, s, "pgbench")), lambda x: x >= 0.5))
+if large:
+    checks.append((f"disk per commitment at {int(large):,} (bytes)", "≤ 2,048",
+                   lambda b: ratio(value(b, large, "disk_bytes"), int(large)), lambda x: x <= 2048))
+    checks.append((f"peak RSS at {int(large):,}, whole bench (MiB)", "≤ 128",
+                   lambda b: (value(b, large, "peak_rss_kib") or 0) / 1024 or None, lambda x: x <= 128))
+    checks.append((f"start-up at {int(large):,} (s)", "≤ 15",
+                   lambda b: value(b, large, "startup_s"), lambda x: x <= 15))
 for label, goal, measure, holds in checks:
     cells = []
     for b in backends:

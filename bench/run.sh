@@ -143,6 +143,16 @@ run() {
     measure "$backend" "$size" deep_page "$list&cursor=$cursor"
     measure "$backend" "$size" stats_summary /api/v1/stats/summary
     measure "$backend" "$size" stats_by_country "/api/v1/stats/breakdown?by=country"
+    # The figures under each filter, and three at once: summary and breakdown.
+    local filter name
+    for filter in country=KH constituency=government type=financial action_area=1 \
+        status=approved "region=Asia%20and%20the%20Pacific" reporting_health=green q=girls \
+        "coalition=technology-innovation&country=KH&type=financial"; do
+        name=$(printf '%s' "$filter" | cut -d= -f1)
+        [ "$filter" = "${filter#coalition=}" ] || name=three_filters
+        measure "$backend" "$size" "summary_$name" "/api/v1/stats/summary?$filter"
+        measure "$backend" "$size" "breakdown_$name" "/api/v1/stats/breakdown?by=country&$filter"
+    done
 
     # An export's throughput: every public commitment as NDJSON.
     local started ended rows
@@ -154,24 +164,79 @@ run() {
         "$rows" "$started" "$ended" >>"$results"
     tail -n 1 "$results" | awk -F'\t' '{printf "%-10s %-8s export                 %10s commitments/s\n", $1, $2, $4}' >&2
 
-    # Writes: sixteen makers signed in beforehand (under the sign-in limit of
-    # 20 a minute per address), each creating then submitting, over and over.
-    : >"$work/tokens"
-    for i in $(seq 0 15); do
-        maker="maker$i.s7@synthetic.example.org"
-        curl -sf -X POST "$api/auth/token" -H 'content-type: application/json' \
-            -d "{\"email\": \"$maker\", \"password\": \"$password\"}" | json 'd["access_token"]' >>"$work/tokens"
-    done
+    # Writes: many makers of many organizations, signed in beforehand from
+    # four loopback addresses (the sign-in limit is 20 at once per address).
     # Maker i's organization was accepted into the (i mod 7)th coalition.
-    local coalitions
+    local coalitions count
     coalitions=$(curl -sf "$api/coalitions" | json '",".join(c["slug"] for c in d["items"])')
-    TOKENS_FILE="$work/tokens" COALITIONS="$coalitions" \
+    count=$(( size / 50 < 64 ? size / 50 : 64 ))
+    : >"$work/makers"
+    for i in $(seq 0 $((count - 1))); do
+        maker="maker$i.s7@synthetic.example.org"
+        local token organization coalition
+        token=$(curl -sf --interface "127.0.0.$((2 + i % 4))" -X POST "$api/auth/token" \
+            -H 'content-type: application/json' \
+            -d "{\"email\": \"$maker\", \"password\": \"$password\"}" | json 'd["access_token"]')
+        organization=$(curl -sf "$api/me" -H "Authorization: Bearer $token" | json 'd["organization"]["id"]')
+        coalition=$(python3 -c "import sys; c = sys.argv[1].split(','); print(c[$i % len(c)])" "$coalitions")
+        printf '%s %s %s\n' "$organization" "$token" "$coalition" >>"$work/makers"
+    done
+    MAKERS_FILE="$work/makers" WRK_THREADS="$threads" \
         measure "$backend" "$size" writes "/" -s "$root/bench/write.lua"
+
+    if [ "$backend" = postgres ]; then
+        # The database's own pace on this cluster in this run: pgbench's
+        # simple updates (-N: no shared branch or teller row), 16 clients.
+        local tps
+        runuser -u postgres -- "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" "pgbench_$size"
+        runuser -u postgres -- "$pg_bin/pgbench" -h 127.0.0.1 -p "$pg_port" -i -q -s 16 "pgbench_$size" >/dev/null 2>&1
+        tps=$(runuser -u postgres -- "$pg_bin/pgbench" -h 127.0.0.1 -p "$pg_port" -N -c 16 -j 2 -T "${duration%s}" "pgbench_$size" 2>/dev/null \
+            | awk '/^tps/ {print int($3)}')
+        printf '%s\t%s\tpgbench\t%s\t\t\t\t\n' "$backend" "$size" "$tps" >>"$results"
+        printf '%-10s %-8s pgbench -N -c 16 -j 2 %10s tps\n' "$backend" "$size" "$tps" >&2
+        runuser -u postgres -- "$pg_bin/dropdb" -h 127.0.0.1 -p "$pg_port" "pgbench_$size"
+    fi
 
     local peak
     peak=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
     printf '%s\t%s\tpeak_rss_kib\t%s\t\t\t\t\n' "$backend" "$size" "$peak" >>"$results"
     printf '%-10s %-8s peak resident memory  %s MiB\n' "$backend" "$size" "$((peak / 1024))" >&2
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+    # Disk: the database after a checkpoint, per commitment (reports,
+    # figures and indexes included).
+    local bytes commitments
+    commitments=$(python3 -c "print($size)")
+    case $backend in
+        sqlite)
+            python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); c.close()" "$work/bench-$size.db"
+            bytes=$(stat -c %s "$work/bench-$size.db")
+            # Where the bytes go: every table and index (SQLite's dbstat).
+            python3 - "$work/bench-$size.db" "$backend" "$size" >>"$results" <<'PY'
+import sqlite3, sys
+path, backend, size = sys.argv[1:]
+for name, used in sqlite3.connect(path).execute(
+        "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"):
+    print(f"{backend}\t{size}\tdisk_table:{name}\t{used}\t\t\t\t")
+PY
+            ;;
+        postgres)
+            runuser -u postgres -- "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -d "bench_$size" -qc CHECKPOINT
+            bytes=$(runuser -u postgres -- "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -d "bench_$size" -tAc "SELECT pg_database_size(current_database())") ;;
+    esac
+    printf '%s\t%s\tdisk_bytes\t%s\t\t\t\t\n' "$backend" "$size" "$bytes" >>"$results"
+    printf '%-10s %-8s disk %s bytes, %s bytes per commitment\n' "$backend" "$size" "$bytes" "$((bytes / commitments))" >&2
+
+    # Start-up: from exec to the first 200 of /health/ready.
+    local started ready
+    port=$(free_port)
+    started=$(date +%s.%N)
+    GEF_BIND="127.0.0.1:$port" "$server_bin" serve >"$work/server.log" 2>&1 &
+    server_pid=$!
+    until curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; do sleep 0.05; done
+    ready=$(python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.2f}')" "$started")
+    printf '%s\t%s\tstartup_s\t%s\t\t\t\t\n' "$backend" "$size" "$ready" >>"$results"
+    printf '%-10s %-8s ready %s s after start\n' "$backend" "$size" "$ready" >&2
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
     # What the server warned about (a failed write, a pool timeout), if anything.
     if grep -q -E 'WARN|ERROR' "$work/server.log"; then

@@ -20,7 +20,8 @@ use super::{AppError, AppResult};
 use crate::db::bulk::{self, CommitmentInsert, Rows};
 use crate::db::commitments::{
     CommitmentActionAreaRow, CommitmentCountryRow, CommitmentIndicatorRow, CommitmentPartnerRow,
-    CommitmentRow, CommitmentTargetGroupRow, CommitmentTypeRow, ReferenceCounterRow, count_all,
+    CommitmentRegionRow, CommitmentRow, CommitmentTargetGroupRow, CommitmentTypeRow,
+    ReferenceCounterRow, count_all,
 };
 use crate::db::expressions::{ExpressionOfInterestActionAreaRow, ExpressionOfInterestRow};
 use crate::db::organizations::OrganizationRow;
@@ -152,6 +153,15 @@ const CURRENCIES: [(&str, f64); 12] = [
     ("MXN", 0.055),
     ("XOF", 0.0016),
     ("PHP", 0.018),
+];
+
+const REGIONS: [&str; 6] = [
+    "Asia and the Pacific",
+    "Africa",
+    "Latin America and the Caribbean",
+    "Arab States",
+    "Europe and Central Asia",
+    "Global",
 ];
 
 const VERBS: [&str; 10] = [
@@ -686,6 +696,15 @@ fn one(world: &World, i: u64, numbers: &mut HashMap<(String, i32), i32>, rows: &
         position: 0,
         name: (*rng.pick(&GROUPS)).to_owned(),
     });
+    // Two in five name a region too, drawn apart from everything else so
+    // that the rest of a seed's data stays what it was.
+    let mut regional = Rng::new(world.seed ^ 0x7265_6769_6f6e, i);
+    if regional.chance(0.4) {
+        rows.regions.push(CommitmentRegionRow {
+            commitment_id: id.clone(),
+            region: (*regional.pick(&REGIONS)).to_owned(),
+        });
+    }
     let target = (100 + rng.below(100_000)) as f64;
     rows.indicators.push(CommitmentIndicatorRow {
         commitment_id: id.clone(),

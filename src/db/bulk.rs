@@ -6,16 +6,17 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::commitments::{
     CommitmentActionAreaRow, CommitmentCountryRow, CommitmentIndicatorRow, CommitmentPartnerRow,
-    CommitmentRow, CommitmentTargetGroupRow, CommitmentTypeRow, ReferenceCounterRow,
+    CommitmentRegionRow, CommitmentRow, CommitmentTargetGroupRow, CommitmentTypeRow,
+    ReferenceCounterRow,
 };
 use super::expressions::{ExpressionOfInterestActionAreaRow, ExpressionOfInterestRow};
 use super::organizations::OrganizationRow;
 use super::progress::{ProgressIndicatorActualRow, ProgressReportRow};
 use super::schema::{
     commitment_action_areas, commitment_countries, commitment_indicators, commitment_partners,
-    commitment_target_groups, commitment_types, commitments, expression_of_interest_action_areas,
-    expressions_of_interest, organizations, progress_indicator_actuals, progress_reports,
-    reference_counters, user_coalitions, users,
+    commitment_regions, commitment_target_groups, commitment_types, commitments,
+    expression_of_interest_action_areas, expressions_of_interest, organizations,
+    progress_indicator_actuals, progress_reports, reference_counters, user_coalitions, users,
 };
 use super::users::{UserCoalitionRow, UserRow};
 
@@ -41,6 +42,7 @@ pub struct Rows {
     pub action_areas: Vec<CommitmentActionAreaRow>,
     pub types: Vec<CommitmentTypeRow>,
     pub countries: Vec<CommitmentCountryRow>,
+    pub regions: Vec<CommitmentRegionRow>,
     pub partners: Vec<CommitmentPartnerRow>,
     pub target_groups: Vec<CommitmentTargetGroupRow>,
     pub indicators: Vec<CommitmentIndicatorRow>,
@@ -84,6 +86,7 @@ pub fn insert(conn: &mut DbConnection, rows: &Rows) -> QueryResult<()> {
     insert_chunked!(conn, commitment_action_areas::table, &rows.action_areas, 3);
     insert_chunked!(conn, commitment_types::table, &rows.types, 2);
     insert_chunked!(conn, commitment_countries::table, &rows.countries, 2);
+    insert_chunked!(conn, commitment_regions::table, &rows.regions, 2);
     insert_chunked!(conn, commitment_partners::table, &rows.partners, 3);
     insert_chunked!(
         conn,
