@@ -17,7 +17,7 @@ use crate::db::commitments::{
 };
 use crate::db::events::{self, EventRow, NewEvent, Subject};
 use crate::db::organizations;
-use crate::db::{self, Db, DbConnection, expressions, reference, stats};
+use crate::db::{self, Db, DbConnection, expressions, reference};
 use crate::domain::commitment::{self as rules, CommitmentStatus, Move, Refusal, Side, Stamp};
 use crate::domain::commitment_content::{CoalitionRules, Content, ContentEdit, ContentFields};
 use crate::domain::policy::{self, Action, Actor, Visibility, authorize};
@@ -337,7 +337,6 @@ pub async fn update(
             &edit.clone()?.apply(ContentFields::from(&current.content)),
             &kept.1,
         )?;
-        let before = stats::facts(conn, &row.id)?;
         checked.write(
             conn,
             THIS,
@@ -354,7 +353,6 @@ pub async fn update(
                 if !queries::replace_content(conn, &row, &content, &changes)? {
                     return Ok(false);
                 }
-                stats::refresh(conn, &row.id, before.as_ref())?;
                 events::insert_event(conn, &event(&row, &actor, "update", Some(row.status), None))?;
                 Ok(true)
             },
@@ -602,9 +600,7 @@ fn write_move(
         checked,
         moved,
     } = planned;
-    let (wanted, to) = (moved.wanted, moved.to);
     let now = db::now();
-    let before = stats::facts_of_parts(conn, &parts)?;
     let written = std::cell::Cell::new(None);
     checked.write(
         conn,
@@ -617,9 +613,6 @@ fn write_move(
                 return Ok(false);
             };
             written.set(Some(moved));
-            let submits = wanted.rule().stamps == Some(Stamp::SubmittedAt);
-            let after = before.clone().moved(to, submits);
-            stats::refresh_to(conn, Some(&before), Some(&after))?;
             events::insert_events(conn, &trail)?;
             Ok(true)
         },
@@ -641,7 +634,7 @@ pub(super) struct Moved {
 
 /// Writes a decided move on `row` (at `version`, now `next`): the new state
 /// and what the move stamps, and its review when a lead decided; adds its
-/// event to `trail`, for the caller to write once the figures are current.
+/// event to `trail`, for the caller to write.
 /// Answers the row as written; `None` when the commitment moved on meanwhile.
 pub(super) fn record_move(
     conn: &mut DbConnection,

@@ -9,7 +9,7 @@ use crate::db::organizations::{
     self as queries, OrganizationChanges, OrganizationFilter, OrganizationRow,
 };
 use crate::db::users::{self, UserRow};
-use crate::db::{self, Db, DbConnection, stats};
+use crate::db::{self, Db, DbConnection};
 use crate::domain::account::{DisplayName, Email, Password, Role};
 use crate::domain::organization::{Profile, ProfileChange};
 use crate::domain::policy::{Action, Actor, authorize};
@@ -157,16 +157,6 @@ pub async fn update(
         let current = queries::find_organization(conn, &id)?.ok_or(AppError::NotFound(THIS))?;
         let checked = precondition.check(current.version)?;
         let change = change.clone()?;
-        // Its commitments' figures are counted under its constituency.
-        let moves_figures = change
-            .constituency
-            .is_some_and(|c| c != current.constituency);
-        let counted = if moves_figures {
-            let ids = queries::submitted_commitments(conn, &id)?;
-            stats::facts_of(conn, &ids)?
-        } else {
-            Default::default()
-        };
         checked.write(
             conn,
             THIS,
@@ -182,9 +172,6 @@ pub async fn update(
                 };
                 if !queries::update_organization(conn, &id, version, &changes)? {
                     return Ok(false);
-                }
-                for (commitment, before) in &counted {
-                    stats::refresh(conn, commitment, Some(before))?;
                 }
                 Ok(true)
             },

@@ -10,13 +10,12 @@ use super::{AppError, AppResult, Precondition, Sent};
 use crate::db::commitments::{self as commitment_queries, CommitmentRow};
 use crate::db::events::{self, NewEvent, Subject};
 use crate::db::progress::{self as queries, ProgressReportRow, ReportRecord, ReportingCycleRow};
-use crate::db::{self, Db, DbConnection, reference, stats};
+use crate::db::{self, Db, DbConnection, reference};
 use crate::domain::commitment::{self as rules, CommitmentStatus, Move, Side};
 use crate::domain::policy::{self, Action, Actor, authorize};
 use crate::domain::progress::{
     Cycle, Report, ReportFields, ValidationDecision, ValidationStatus, validate, validation_note,
 };
-use crate::domain::stats::LatestReport;
 
 const CYCLE: &str = "this reporting cycle";
 const REPORT: &str = "this progress report";
@@ -184,13 +183,6 @@ pub async fn file_report(
             .collect();
         let report = Report::parse(fields.as_ref().map_err(Clone::clone)?, &names)?;
         let now = db::now();
-        let before = stats::facts_of_parts(conn, &parts)?;
-        let mut after = before.clone().reported(LatestReport {
-            year,
-            status: report.status,
-            percent_complete: report.percent_complete,
-            disbursed_usd_minor: report.disbursed.map_or(0, |d| d.amount_usd.minor()),
-        });
         let created = existing.is_none();
         let filed = match (existing, checked) {
             (Some(current), Some(checked)) => checked.write(
@@ -248,9 +240,7 @@ pub async fn file_report(
                     "the commitment changed meanwhile: reload and retry".into(),
                 ));
             }
-            after = after.moved(to, false);
         }
-        stats::refresh_to(conn, Some(&before), Some(&after))?;
         events::insert_events(conn, &trail)?;
         let stored =
             queries::find_report(conn, &row.id, year)?.ok_or(AppError::NotFound(REPORT))?;

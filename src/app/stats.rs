@@ -1,32 +1,38 @@
 //! The figures dashboards read: a summary and breakdowns by dimension.
 //!
-//! Counters kept in the write path (`db::stats`) answer in time that does
-//! not grow with the data when the only filter is `coalition`; any other
-//! filter falls back to summing the same contributions over the matching
-//! commitments, a page at a time (its cost grows with what matches).
+//! Every figure is counted from the index each instance holds in memory
+//! (`db::figures`, `domain::figures`): a filter is an intersection of its
+//! bitmaps, so its cost follows what matches, not what is stored. Only a
+//! text query (`q`) and `updated_since` ask the database which commitments
+//! match; those are then counted in the index too.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
+use roaring::RoaringBitmap;
 
 use super::{AppError, AppResult};
+use crate::db::cache::ReadCache;
 use crate::db::commitments::{self as commitment_queries, CommitmentFilter};
-use crate::db::stats::{self as queries, Figures};
-use crate::db::{Db, DbConnection, progress, reference};
+use crate::db::figures::key;
+use crate::db::{Db, DbConnection, reference};
 use crate::domain::commitment::CommitmentStatus;
+use crate::domain::figures::{Condition, FactsIndex, Figures};
 use crate::domain::labels::{self, Vocabulary, label};
 use crate::domain::language::Language;
-use crate::domain::policy::{Action, Actor, Visibility, authorize};
-use crate::domain::progress::{ImplementationStatus, ReportingHealth};
-use crate::domain::stats::{ALL_COALITIONS, Cell, Dimension, NOT_REPORTED, Scope, health_of_key};
+use crate::domain::policy::{Action, Actor, authorize};
+use crate::domain::progress::{Cycle, ImplementationStatus, ReportingHealth};
+use crate::domain::stats::{Dimension, NOT_REPORTED, Scope, health_of_key};
 
 /// Where the figures came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    /// The counters kept in the write path.
-    Counters,
-    /// A query over the commitments matching filters the counters do not keep.
-    Query,
+    /// The index alone.
+    Index,
+    /// The index, over the commitments a query of the database matched
+    /// (by text, by time).
+    Search,
 }
 
 /// The totals of some commitments.
@@ -76,57 +82,50 @@ pub async fn summary(
     filter: CommitmentFilter,
 ) -> AppResult<Summary> {
     authorize_scope(actor.as_ref(), scope)?;
-    let dimensions = [
-        Dimension::Total,
-        Dimension::Status,
-        Dimension::Implementation,
-        Dimension::Health,
-    ];
-    let heavy = !filter.names_at_most_a_coalition();
-    run(db, heavy, move |conn| {
-        let (cells, source) = cells(conn, scope, &filter, &dimensions)?;
-        let cycles: Vec<_> = progress::list_cycles(conn)?
-            .iter()
-            .map(|c| c.cycle())
-            .collect();
-        let of = |dimension: Dimension| cells.iter().filter(move |(c, _)| c.dimension == dimension);
-        let total = of(Dimension::Total)
-            .map(|(_, f)| *f)
-            .next()
-            .unwrap_or_default();
-        let count = |dimension: Dimension, key: &str| {
-            of(dimension)
-                .find(|(c, _)| c.key == key)
-                .map_or(0, |(_, f)| f.measures.commitments)
+    let db2 = db.clone();
+    run(db, searches(&filter), move |conn| {
+        let cycles = cycles(conn, &db2.cache())?;
+        let among = searched(conn, &filter)?;
+        let index = db2.figures().read();
+        let set = matching(&index, scope, &filter, &cycles, among);
+        let counts = |dimension| -> HashMap<String, i64> {
+            index.counts(&set, dimension).into_iter().collect()
         };
+        let (statuses, implementation) =
+            (counts(Dimension::Status), counts(Dimension::Implementation));
         let by_status = CommitmentStatus::ALL
             .into_iter()
             .filter(|s| scope.counts(*s, *s != CommitmentStatus::Draft))
-            .map(|s| (s, count(Dimension::Status, s.as_str())))
+            .map(|s| (s, statuses.get(s.as_str()).copied().unwrap_or(0)))
             .collect();
         let implementation = ImplementationStatus::ALL
             .iter()
             .map(|s| s.as_str())
             .chain([NOT_REPORTED])
-            .map(|key| (key.to_owned(), count(Dimension::Implementation, key)))
+            .map(|key| {
+                (
+                    key.to_owned(),
+                    implementation.get(key).copied().unwrap_or(0),
+                )
+            })
             .collect();
         let mut health: BTreeMap<ReportingHealth, i64> = BTreeMap::new();
-        for (cell, figures) in of(Dimension::Health) {
-            if let Some(colour) = health_of_key(&cell.key, &cycles, today) {
-                *health.entry(colour).or_default() += figures.measures.commitments;
+        for (key, n) in counts(Dimension::Health) {
+            if let Some(colour) = health_of_key(&key, &cycles, today) {
+                *health.entry(colour).or_default() += n;
             }
         }
         Ok(Summary {
             scope,
             as_of: today,
-            total,
+            total: index.total(&set),
             by_status,
             implementation,
             reporting_health: ReportingHealth::ALL
                 .into_iter()
                 .map(|h| (h, health.get(&h).copied().unwrap_or(0)))
                 .collect(),
-            source,
+            source: source(&filter),
         })
     })
     .await
@@ -143,15 +142,19 @@ pub async fn breakdown(
     lang: Language,
 ) -> AppResult<Breakdown> {
     authorize_scope(actor.as_ref(), scope)?;
-    let heavy = !filter.names_at_most_a_coalition();
-    run(db, heavy, move |conn| {
-        let (cells, source) = cells(conn, scope, &filter, &[by])?;
+    let db2 = db.clone();
+    run(db, searches(&filter), move |conn| {
+        let cycles = cycles(conn, &db2.cache())?;
+        let among = searched(conn, &filter)?;
         let labels = Labels::load(conn, by, lang)?;
-        let mut rows: Vec<Row> = cells
+        let index = db2.figures().read();
+        let set = matching(&index, scope, &filter, &cycles, among);
+        let mut rows: Vec<Row> = index
+            .breakdown(&set, by)
             .into_iter()
-            .map(|(cell, figures)| Row {
-                label: labels.of(&cell.key),
-                key: cell.key,
+            .map(|(key, figures)| Row {
+                label: labels.of(&key),
+                key,
                 figures,
             })
             .collect();
@@ -167,87 +170,116 @@ pub async fn breakdown(
             as_of: today,
             by,
             rows,
-            source,
+            source: source(&filter),
         })
     })
     .await
 }
 
-/// Runs figures' work on a pooled connection; `heavy` work (counted over
-/// the matching commitments) under `Db::run_heavy`'s permits.
-async fn run<T, F>(db: &Db, heavy: bool, f: F) -> AppResult<T>
+/// Runs figures' work on a pooled connection; work that asks the
+/// database which commitments match (`searched`) under `Db::run_heavy`'s
+/// permits.
+async fn run<T, F>(db: &Db, searching: bool, f: F) -> AppResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
 {
-    if heavy {
+    if searching {
         db.run_heavy(f).await
     } else {
         db.run(f).await
     }
 }
 
-/// The cells of `dimensions` for `filter` in `scope`: from the counters
-/// when the filter names at most a coalition, else counted over the
-/// matching commitments.
-fn cells(
+/// Whether the filter asks what the index does not hold.
+fn searches(filter: &CommitmentFilter) -> bool {
+    filter.text.is_some() || filter.updated_since.is_some()
+}
+
+fn source(filter: &CommitmentFilter) -> Source {
+    if searches(filter) {
+        Source::Search
+    } else {
+        Source::Index
+    }
+}
+
+fn cycles(conn: &mut DbConnection, cache: &ReadCache) -> AppResult<Arc<Vec<Cycle>>> {
+    super::commitments::cycles_of(conn, cache, cache.generation())
+}
+
+/// The commitments matching the filter's text and time, when it has
+/// either: asked of the database, the list's own match.
+fn searched(
     conn: &mut DbConnection,
+    filter: &CommitmentFilter,
+) -> AppResult<Option<Vec<crate::domain::figures::CommitmentKey>>> {
+    if !searches(filter) {
+        return Ok(None);
+    }
+    let only = CommitmentFilter {
+        text: filter.text.clone(),
+        updated_since: filter.updated_since,
+        ..CommitmentFilter::default()
+    };
+    let ids = commitment_queries::submitted_ids(conn, &only)?;
+    Ok(Some(ids.iter().map(|id| key(id)).collect()))
+}
+
+/// The commitments of `scope` that `filter` matches, as the index's slots.
+fn matching(
+    index: &FactsIndex,
     scope: Scope,
     filter: &CommitmentFilter,
-    dimensions: &[Dimension],
-) -> AppResult<(Vec<(Cell, Figures)>, Source)> {
-    let coalition = filter.coalition.as_deref().unwrap_or(ALL_COALITIONS);
-    if filter.names_at_most_a_coalition() {
-        let cells = queries::read(conn, scope, coalition, dimensions)?;
-        return Ok((cells, Source::Counters));
+    cycles: &[Cycle],
+    among: Option<Vec<crate::domain::figures::CommitmentKey>>,
+) -> RoaringBitmap {
+    let any = |dimension, key: &str| Condition::AnyKey(dimension, vec![key.to_owned()]);
+    let mut conditions = Vec::new();
+    if let Some(coalition) = &filter.coalition {
+        conditions.push(any(Dimension::Coalition, coalition));
     }
-    let visibility = match scope {
-        Scope::Public => Visibility::of(None),
-        Scope::All => Visibility::AllSubmitted,
-    };
-    let mut counted: BTreeMap<Cell, Figures> = BTreeMap::new();
-    let mut makers: BTreeMap<Cell, BTreeSet<String>> = BTreeMap::new();
-    let mut before: Option<String> = None;
-    loop {
-        let rows = commitment_queries::list_commitments(
-            conn,
-            filter,
-            &visibility,
-            before.as_deref(),
-            1000,
-        )?;
-        let Some(last) = rows.last().map(|r| r.id.clone()) else {
-            break;
-        };
-        let ids: Vec<String> = rows.into_iter().map(|r| r.id).collect();
-        for facts in queries::facts_of(conn, &ids)?.values() {
-            let measures = facts.measures();
-            for cell in facts.cells() {
-                if cell.scope != scope
-                    || cell.coalition != coalition
-                    || !dimensions.contains(&cell.dimension)
-                {
-                    continue;
-                }
-                makers
-                    .entry(cell.clone())
-                    .or_default()
-                    .insert(facts.organization_id.clone());
-                counted.entry(cell).or_default().measures.add(&measures);
-            }
-        }
-        before = Some(last);
-    }
-    Ok((
-        counted
-            .into_iter()
-            .map(|(cell, mut figures)| {
-                figures.makers = makers.get(&cell).map_or(0, |m| m.len() as i64);
-                (cell, figures)
+    if let Some(number) = filter.action_area {
+        let keys = index
+            .keys_of(Dimension::ActionArea)
+            .filter(|key| match &filter.coalition {
+                Some(coalition) => *key == format!("{coalition}:{number}"),
+                None => key.rsplit(':').next() == Some(number.to_string().as_str()),
             })
-            .collect(),
-        Source::Query,
-    ))
+            .map(str::to_owned)
+            .collect();
+        conditions.push(Condition::AnyKey(Dimension::ActionArea, keys));
+    }
+    if let Some(status) = filter.status {
+        conditions.push(any(Dimension::Status, status.as_str()));
+    }
+    if let Some(kind) = filter.commitment_type {
+        conditions.push(any(Dimension::Type, kind.as_str()));
+    }
+    if let Some(country) = filter.country {
+        conditions.push(any(Dimension::Country, country.as_str()));
+    }
+    if let Some(region) = &filter.region {
+        conditions.push(any(Dimension::Region, region));
+    }
+    if let Some(constituency) = filter.constituency {
+        conditions.push(any(Dimension::Constituency, constituency.as_str()));
+    }
+    if let Some(organization) = &filter.organization {
+        conditions.push(Condition::Organization(organization.clone()));
+    }
+    if let Some((health, today)) = filter.reporting_health {
+        let keys = index
+            .keys_of(Dimension::Health)
+            .filter(|key| health_of_key(key, cycles, today) == Some(health))
+            .map(str::to_owned)
+            .collect();
+        conditions.push(Condition::AnyKey(Dimension::Health, keys));
+    }
+    if let Some(ids) = among {
+        conditions.push(Condition::Among(ids));
+    }
+    index.matching(scope, &conditions)
 }
 
 /// The labels of a dimension's keys in one language.
@@ -300,14 +332,17 @@ pub async fn commitments_by_status(db: &Db) -> AppResult<Vec<(String, i64)>> {
         .await
 }
 
-/// Recounts the figures from scratch and says whether the counters agree.
+/// Reads every submitted commitment's facts afresh and says whether the
+/// index held by this instance agrees (once caught up with every change).
 pub async fn verify(db: &Db) -> AppResult<bool> {
-    db.run(|conn| Ok::<_, AppError>(queries::recount(conn)? == queries::stored(conn)?))
+    let db2 = db.clone();
+    db.run(move |conn| Ok::<_, AppError>(db2.figures().agrees(conn)?))
         .await
 }
 
-/// Replaces the counters with a recount; returns how many cells there are.
-pub async fn rebuild(db: &Db) -> AppResult<i64> {
-    db.write(|conn| Ok::<_, AppError>(queries::rebuild(conn)?))
+/// Reads the index afresh; returns how many commitments it holds.
+pub async fn rebuild(db: &Db) -> AppResult<u64> {
+    let db2 = db.clone();
+    db.run(move |conn| Ok::<_, AppError>(db2.figures().reload(conn)?))
         .await
 }

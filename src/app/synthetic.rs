@@ -29,7 +29,7 @@ use crate::db::progress::{
     ProgressIndicatorActualRow, ProgressReportRow, ReportingCycleRow, insert_cycle, list_cycles,
 };
 use crate::db::users::{UserCoalitionRow, UserRow};
-use crate::db::{Db, reference, stats};
+use crate::db::{Db, figures, reference};
 use crate::domain::account::{Password, Role};
 use crate::domain::commitment::{CommitmentStatus, CommitmentType, reference as reference_of};
 use crate::domain::commitment_content::search_text;
@@ -353,8 +353,14 @@ pub async fn seed(
         let end = (start + BATCH).min(options.count);
         let rows = commitments(&world, start..end, &mut numbers);
         reports += rows.reports.len() as u64;
-        db.write(move |conn| Ok::<_, AppError>(bulk::insert(conn, &rows)?))
-            .await?;
+        // Its own writes note no change; one `*` at the end says them all.
+        db.write(move |conn| {
+            figures::set_bulk(conn, true)?;
+            bulk::insert(conn, &rows)?;
+            figures::set_bulk(conn, false)?;
+            Ok::<_, AppError>(())
+        })
+        .await?;
         progress(end);
         start = end;
     }
@@ -372,7 +378,7 @@ pub async fn seed(
     let began = std::time::Instant::now();
     db.write(move |conn| {
         bulk::raise_reference_counters(conn, &counters)?;
-        stats::rebuild(conn)?;
+        figures::bulk_loaded(conn)?;
         Ok::<_, AppError>(())
     })
     .await?;

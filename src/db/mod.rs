@@ -8,13 +8,14 @@ pub mod cached;
 pub mod commitments;
 pub mod events;
 pub mod expressions;
+pub mod facts;
+pub mod figures;
 pub mod idempotency;
 pub mod money;
 pub mod organizations;
 pub mod progress;
 pub mod reference;
 pub mod schema;
-pub mod stats;
 pub mod users;
 mod writer;
 
@@ -241,6 +242,62 @@ pub struct Db {
     /// fewer than the pool's connections, so that such work, however much
     /// of it comes at once, always leaves a connection to everything else.
     heavy: Arc<tokio::sync::Semaphore>,
+    /// The figures held in memory (`figures`), and the pool they follow
+    /// the database's changes through.
+    follower: Arc<Follower>,
+}
+
+/// What follows the database's changes into the figures: after each write
+/// here, and every `FOLLOW_EVERY` for writes made elsewhere.
+struct Follower {
+    pool: Pool,
+    figures: figures::LiveFigures,
+}
+
+/// How often the figures follow writes made by other instances or commands.
+pub const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+
+impl Follower {
+    fn catch_up(&self) {
+        let caught_up = self
+            .pool
+            .get()
+            .map_err(DbError::from)
+            .and_then(|mut conn| Ok(self.figures.catch_up(&mut conn)?));
+        if let Err(error) = caught_up {
+            tracing::warn!(%error, "the figures could not follow the database's changes");
+        }
+    }
+
+    /// Follows every `FOLLOW_EVERY` until the last `Db` is gone, pruning
+    /// old change rows now and then.
+    fn start(follower: &Arc<Follower>) {
+        let weak = Arc::downgrade(follower);
+        let spawned = std::thread::Builder::new()
+            .name("gef-figures".into())
+            .spawn(move || {
+                for tick in 1u64.. {
+                    std::thread::sleep(FOLLOW_EVERY);
+                    let Some(follower) = weak.upgrade() else {
+                        return;
+                    };
+                    follower.catch_up();
+                    if tick % 60 == 0 {
+                        let pruned = follower
+                            .pool
+                            .get()
+                            .map_err(DbError::from)
+                            .and_then(|mut conn| Ok(figures::prune(&mut conn)?));
+                        if let Err(error) = pruned {
+                            tracing::warn!(%error, "old changes could not be pruned");
+                        }
+                    }
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "the figures cannot follow other instances' writes");
+        }
+    }
 }
 
 impl Db {
@@ -256,7 +313,8 @@ impl Db {
         run_migrations(&mut first).map_err(OpenError::Migrate)?;
         commitments::backfill_search_text(&mut first)
             .map_err(|e| OpenError::Migrate(Box::new(e)))?;
-        stats::rebuild_if_missing(&mut first).map_err(|e| OpenError::Migrate(Box::new(e)))?;
+        let figures =
+            figures::LiveFigures::load(&mut first).map_err(|e| OpenError::Migrate(Box::new(e)))?;
         // SQLite: one writer at a time anyway, readers on two cores; each
         // connection's page cache is memory, so few of them.
         let max_size = match backend {
@@ -277,12 +335,18 @@ impl Db {
         let heavy = Arc::new(tokio::sync::Semaphore::new(
             (max_size as usize).saturating_sub(1).max(1),
         ));
+        let follower = Arc::new(Follower {
+            pool: pool.clone(),
+            figures,
+        });
+        Follower::start(&follower);
         Ok(Self {
             pool,
             backend,
             writer,
             cache,
             heavy,
+            follower,
         })
     }
 
@@ -293,6 +357,20 @@ impl Db {
     /// This instance's read cache, made stale by every `write`.
     pub fn cache(&self) -> Arc<cache::ReadCache> {
         self.cache.clone()
+    }
+
+    /// The figures of every submitted commitment, as of the last change
+    /// followed (this instance's writes are followed before they answer).
+    pub fn figures(&self) -> &figures::LiveFigures {
+        &self.follower.figures
+    }
+
+    /// Follows the changes committed so far into the figures now.
+    pub async fn follow(&self) -> Result<(), DbError> {
+        let follower = self.follower.clone();
+        tokio::task::spawn_blocking(move || follower.catch_up())
+            .await
+            .map_err(|_| DbError::Cancelled)
     }
 
     /// Runs `f` on a pooled connection on the blocking thread pool.
@@ -343,17 +421,24 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
         F: FnMut(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
-        if let Some(writer) = &self.writer {
-            return writer.write(f).await;
+        let written = match &self.writer {
+            Some(writer) => writer.write(f).await,
+            None => {
+                let cache = self.cache.clone();
+                self.run(move |conn| {
+                    let result = conn.transaction(f);
+                    // Committed or not, what was read before may be stale now.
+                    cache.invalidate();
+                    result
+                })
+                .await
+            }
+        };
+        // The figures show a write once it answers.
+        if written.is_ok() {
+            self.follow().await?;
         }
-        let cache = self.cache.clone();
-        self.run(move |conn| {
-            let result = conn.transaction(f);
-            // Committed or not, what was read before may be stale now.
-            cache.invalidate();
-            result
-        })
-        .await
+        written
     }
 
     /// On SQLite, the write batches run and the writes they held, since start.
@@ -495,8 +580,8 @@ mod tests {
         let DbConnection::Sqlite(sqlite) = &mut conn else {
             unreachable!()
         };
-        // The years' index first, then the checks.
-        for migration in ["20261128000400", "20261128000300"] {
+        // The figures held in memory, the years' index, then the checks.
+        for migration in ["20261202000000", "20261128000400", "20261128000300"] {
             let reverted = sqlite.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
             assert!(reverted.to_string().starts_with(migration), "{reverted}");
         }

@@ -290,26 +290,18 @@ diesel::joinable!(user_coalitions -> coalitions (coalition_slug));
 diesel::joinable!(expressions_of_interest -> organizations (organization_id));
 diesel::joinable!(expressions_of_interest -> coalitions (coalition_slug));
 diesel::table! {
-    stat_cells (id) {
-        id -> Text,
-        scope -> Text,
-        coalition -> Text,
-        dimension -> Text,
-        key -> Text,
-        commitments -> BigInt,
-        makers -> BigInt,
-        pledged_usd_minor -> Text,
-        disbursed_usd_minor -> Text,
-        percent_sum -> BigInt,
-        percent_n -> BigInt,
+    fact_changes (seq) {
+        seq -> BigInt,
+        commitment_id -> Text,
+        txid -> BigInt,
+        noted_at -> Timestamp,
     }
 }
 
 diesel::table! {
-    stat_cell_makers (cell_id, organization_id) {
-        cell_id -> Text,
-        organization_id -> Text,
-        commitments -> BigInt,
+    fact_switch (id) {
+        id -> Integer,
+        bulk -> Bool,
     }
 }
 
@@ -350,8 +342,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     reporting_cycles,
     progress_reports,
     progress_indicator_actuals,
-    stat_cells,
-    stat_cell_makers,
+    fact_changes,
+    fact_switch,
     events,
     idempotency_keys,
 );

@@ -8,14 +8,9 @@
 //! the others are untouched), commits once, and only then answers the
 //! writes that succeeded. A write is thus acknowledged only once it is
 //! durable, as before, but a batch pays for one commit: the WAL frames of
-//! the pages its writes share (index leaves, the figures' counters, the
-//! event log's last page) are written and checksummed once, not once per
+//! the pages its writes share (index leaves, the change rows the figures
+//! follow, the event log's last page) are written and checksummed once, not once per
 //! write, and the writer never waits on a lock hand-over between writes.
-//!
-//! The figures' counters a batch's writes change are added up while it runs
-//! and written once, before it commits (`stats::hold`): writes in a batch
-//! mostly touch the same counters (each coalition's totals, every
-//! coalition's, each status's...).
 //!
 //! Should a write panic, the whole batch is rolled back, every write in it
 //! answers an error (none of them is stored), and the connection is opened
@@ -55,7 +50,6 @@ use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
 use super::cache::ReadCache;
 use super::cached::{Cached, Statement, Value};
-use super::stats;
 use super::{ConnectionManager, DbConnection, DbError};
 
 /// The most writes committed together: a batch's writes wait for its
@@ -204,10 +198,7 @@ fn run(
         let conn = match connection.as_mut() {
             Some(conn) => conn,
             None => match open_writer(manager) {
-                Ok(conn) => {
-                    stats::forget_known();
-                    connection.insert(conn)
-                }
+                Ok(conn) => connection.insert(conn),
                 Err(error) => {
                     fail(batch, error);
                     continue;
@@ -230,9 +221,6 @@ fn run(
         if settled.failed.is_none() {
             // Full: a checkpoint is due already and covers this batch too.
             let _ = committed.try_send(());
-        } else {
-            // The figures' rows it knows may be the batch's, undone.
-            stats::forget_known();
         }
         if !settled.reusable {
             // A write panicked or the transaction could not be ended: the
@@ -338,7 +326,6 @@ fn commit_together(
     if let Err(error) = AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
         return Settled::none_kept(batch, error, true);
     }
-    stats::hold();
     let mut ran = Vec::with_capacity(batch.len());
     let mut a_write_failed = false;
     for index in 0..batch.len() {
@@ -361,7 +348,6 @@ fn commit_together(
             // again, in savepoints. The answers of this run are dropped.
             Ok(Ok(None)) => {
                 drop(ran);
-                stats::release();
                 if let Err(error) = Manager::rollback_transaction(conn) {
                     return Settled {
                         a_write_failed: true,
@@ -384,7 +370,6 @@ fn commit_together(
                 DbError::Cancelled
             }
         };
-        stats::release();
         return Settled {
             ran,
             not_run: batch.split_off(index),
@@ -393,8 +378,7 @@ fn commit_together(
             a_write_failed: true,
         };
     }
-    // The figures of the writes kept, added up, then the commit.
-    let committed = stats::apply_held(conn).and_then(|()| Manager::commit_transaction(conn));
+    let committed = Manager::commit_transaction(conn);
     let (failed, reusable) = match committed {
         Ok(()) => (None, true),
         Err(error) => {
@@ -415,12 +399,7 @@ fn commit_together(
 /// when it failed.
 fn bare(conn: &mut DbConnection, job: &mut Job) -> Option<Answer> {
     let ran = job(Ok(conn));
-    if ran.keep {
-        stats::keep_held();
-        Some(ran.answer)
-    } else {
-        None
-    }
+    if ran.keep { Some(ran.answer) } else { None }
 }
 
 /// Runs one write in a savepoint, released when the write succeeded and
@@ -435,12 +414,10 @@ fn in_savepoint(conn: &mut DbConnection, job: &mut Job) -> diesel::QueryResult<O
     let ran = job(Ok(conn));
     if ran.keep {
         run_bare::<Release>(conn)?;
-        stats::keep_held();
         Ok(Some(ran.answer))
     } else {
         run_bare::<RollbackTo>(conn)?;
         run_bare::<Release>(conn)?;
-        stats::drop_held();
         // Its error is its answer, whatever becomes of the batch.
         (ran.answer)(None);
         Ok(None)
@@ -488,15 +465,9 @@ fn fail_with(batch: Vec<Job>, error: &Arc<DbError>) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::time::Duration;
 
     use diesel::prelude::*;
-
-    use crate::db::stats::{self, Figures};
-    use crate::domain::commitment::{CommitmentStatus, CommitmentType};
-    use crate::domain::organization::Constituency;
-    use crate::domain::stats::{Facts, changes, merge};
 
     use crate::app::AppError;
     use crate::config::DatabaseUrl;
@@ -668,120 +639,6 @@ mod tests {
         }
         expected.sort();
         assert_eq!(stored, expected);
-    }
-
-    fn facts(n: usize) -> Facts {
-        Facts {
-            organization_id: format!("org-{}", n % 4),
-            coalition: ["technology-innovation", "climate-justice"][n % 2].into(),
-            constituency: Constituency::YouthLed,
-            status: [CommitmentStatus::Submitted, CommitmentStatus::Approved][n % 2],
-            submitted: true,
-            start_year: 2022,
-            end_year: 2025,
-            types: vec![CommitmentType::Financial],
-            action_areas: vec![1 + i32::try_from(n % 3).unwrap()],
-            countries: vec!["KH".into()],
-            regions: vec![],
-            pledged_usd_minor: 1_000 * i64::try_from(n).unwrap(),
-            latest_report: None,
-        }
-    }
-
-    /// The figures of a batch's writes are held back and written once: the
-    /// cells come out as the changes of the writes kept, added up; a write
-    /// that fails after changing the figures takes its change with it.
-    #[actix_web::test]
-    async fn a_batch_writes_the_figures_of_the_writes_it_kept() {
-        let (_dir, db) = open();
-        let first = hold_the_writer(&db, 100).await;
-        let rest = (0..30).map(|n| {
-            db.write(move |conn| {
-                stats::apply(conn, &changes(None, Some(&facts(n))))?;
-                if n % 3 == 0 {
-                    Err(AppError::conflict("refused", "a test refusal"))
-                } else {
-                    Ok(())
-                }
-            })
-        });
-        let (first, rest) = futures_util::join!(first, futures_util::future::join_all(rest));
-        assert!(first.unwrap());
-        assert_eq!(rest.iter().filter(|r| r.is_ok()).count(), 20);
-        let mut kept = BTreeMap::new();
-        for n in (0..30).filter(|n| n % 3 != 0) {
-            merge(&mut kept, changes(None, Some(&facts(n))));
-        }
-        let expected: BTreeMap<_, _> = kept
-            .into_iter()
-            .map(|(cell, change)| {
-                let makers = change.makers.values().filter(|n| **n > 0).count();
-                let figures = Figures {
-                    measures: change.measures,
-                    makers: i64::try_from(makers).unwrap(),
-                };
-                (cell, figures)
-            })
-            .collect();
-        let stored = db
-            .run(|conn| Ok::<_, AppError>(stats::stored(conn)?))
-            .await
-            .unwrap();
-        assert!(!expected.is_empty());
-        assert_eq!(stored, expected);
-        let (batches, _) = db.write_batches().unwrap();
-        assert!(batches <= 4, "31 writes took {batches} batches");
-    }
-
-    /// The writer keeps the figures' rows it wrote, to read only those it
-    /// does not know; a change by another connection (here, a count moved
-    /// by 1,000 in every cell) makes it read them all again: the next
-    /// batches add to the counts stored, not to those it had kept.
-    #[actix_web::test]
-    async fn figures_changed_by_another_connection_are_read_again() {
-        let (dir, db) = open();
-        let apply = |range: std::ops::Range<usize>| {
-            let db = db.clone();
-            async move {
-                for n in range {
-                    db.write(move |conn| {
-                        stats::apply(conn, &changes(None, Some(&facts(n))))?;
-                        Ok::<_, AppError>(())
-                    })
-                    .await
-                    .unwrap();
-                }
-            }
-        };
-        let stored = || {
-            let db = db.clone();
-            async move {
-                db.run(|conn| Ok::<_, AppError>(stats::stored(conn)?))
-                    .await
-                    .unwrap()
-            }
-        };
-        apply(0..8).await;
-        let mut other =
-            diesel::SqliteConnection::establish(&dir.path().join("writer.db").to_string_lossy())
-                .unwrap();
-        diesel::sql_query("UPDATE stat_cells SET commitments = commitments + 1000")
-            .execute(&mut other)
-            .unwrap();
-        let moved = stored().await;
-        assert!(!moved.is_empty());
-        assert!(moved.values().all(|f| f.measures.commitments > 1000));
-        apply(8..16).await;
-        let after = stored().await;
-        for (cell, figures) in &moved {
-            assert!(
-                after[cell].measures.commitments >= figures.measures.commitments,
-                "{cell:?}: {} after, {} before",
-                after[cell].measures.commitments,
-                figures.measures.commitments
-            );
-        }
-        assert!(after.len() >= moved.len());
     }
 
     /// The WAL is copied into the database file by the checkpoint thread,

@@ -8,6 +8,7 @@ pub mod commitment_content;
 pub mod country;
 pub mod country_names;
 pub mod expression;
+pub mod figures;
 pub mod labels;
 pub mod language;
 pub mod money;

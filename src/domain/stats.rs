@@ -1,14 +1,11 @@
-//! The figures dashboards read, as data: which cells of the figures a
-//! commitment counts in, and what it adds to each. Counters kept in the
-//! write path and a from-scratch recount both sum these contributions, so
-//! they cannot disagree on the rules.
+//! The figures dashboards read, as rules: which keys a commitment has
+//! along each dimension, and what it adds to the figures of each. The
+//! in-memory index (`domain::figures`) holds every commitment by these
+//! keys; a new dimension or measure is a change here.
 //!
-//! A cell is (scope, coalition or all coalitions, dimension, key). A
-//! commitment counts once in each cell its facts place it in: once in the
-//! totals, once in its status's row, once in each of its action areas',
-//! countries', regions' and types' rows, and so on.
-
-use std::collections::BTreeMap;
+//! A commitment counts once in each row of a breakdown its facts place it
+//! in: once in the totals, once in its status's row, once in each of its
+//! action areas', countries', regions' and types' rows, and so on.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -90,7 +87,7 @@ impl Dimension {
         Self::Status,
     ];
 
-    const ALL: [Self; 11] = [
+    pub const ALL: [Self; 11] = [
         Self::Total,
         Self::Coalition,
         Self::ActionArea,
@@ -130,32 +127,6 @@ impl Dimension {
         matches!(
             self,
             Self::ActionArea | Self::Country | Self::Region | Self::Type
-        )
-    }
-}
-
-/// All coalitions together, as a cell's coalition.
-pub const ALL_COALITIONS: &str = "*";
-
-/// One cell of the figures.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Cell {
-    pub scope: Scope,
-    /// A coalition's slug, or `ALL_COALITIONS`.
-    pub coalition: String,
-    pub dimension: Dimension,
-    pub key: String,
-}
-
-impl Cell {
-    /// A stable text id: `public/technology-innovation/country/KH`.
-    pub fn id(&self) -> String {
-        format!(
-            "{}/{}/{}/{}",
-            self.scope.as_str(),
-            self.coalition,
-            self.dimension.as_str(),
-            self.key
         )
     }
 }
@@ -207,20 +178,6 @@ impl Measures {
         self.percent_n += other.percent_n;
     }
 
-    pub fn negated(&self) -> Self {
-        Self {
-            commitments: -self.commitments,
-            pledged_usd_minor: -self.pledged_usd_minor,
-            disbursed_usd_minor: -self.disbursed_usd_minor,
-            percent_sum: -self.percent_sum,
-            percent_n: -self.percent_n,
-        }
-    }
-
-    pub fn is_zero(&self) -> bool {
-        *self == Self::default()
-    }
-
     /// The mean latest percentage of those that reported, if any did.
     pub fn mean_percent_complete(&self) -> Option<f64> {
         (self.percent_n > 0).then(|| self.percent_sum as f64 / self.percent_n as f64)
@@ -228,30 +185,7 @@ impl Measures {
 }
 
 impl Facts {
-    /// The same commitment after a move to `to`, which stamps its first
-    /// submission when `submits`: a move changes no other fact.
-    pub fn moved(self, to: CommitmentStatus, submits: bool) -> Self {
-        Self {
-            status: to,
-            submitted: self.submitted || submits,
-            ..self
-        }
-    }
-
-    /// The same commitment once `report` is filed: its latest report unless
-    /// it reported on a later year already (a report changes no other fact).
-    pub fn reported(self, report: LatestReport) -> Self {
-        let latest = match self.latest_report {
-            Some(latest) if latest.year > report.year => latest,
-            _ => report,
-        };
-        Self {
-            latest_report: Some(latest),
-            ..self
-        }
-    }
-
-    /// What this commitment adds to each cell it counts in.
+    /// What this commitment adds to the figures of each row it is in.
     pub fn measures(&self) -> Measures {
         let report = self.latest_report;
         Measures {
@@ -264,7 +198,7 @@ impl Facts {
     }
 
     /// The keys of this commitment along `dimension`.
-    fn keys(&self, dimension: Dimension) -> Vec<String> {
+    pub fn keys(&self, dimension: Dimension) -> Vec<String> {
         match dimension {
             Dimension::Total => vec![String::new()],
             Dimension::Coalition => vec![self.coalition.clone()],
@@ -297,30 +231,6 @@ impl Facts {
             },
         }
     }
-
-    /// Every cell this commitment counts in: in each scope it belongs to,
-    /// for its coalition and for all coalitions, each key of each dimension.
-    pub fn cells(&self) -> Vec<Cell> {
-        let mut cells = Vec::new();
-        for scope in [Scope::Public, Scope::All] {
-            if !scope.counts(self.status, self.submitted) {
-                continue;
-            }
-            for coalition in [self.coalition.as_str(), ALL_COALITIONS] {
-                for dimension in Dimension::ALL {
-                    for key in self.keys(dimension) {
-                        cells.push(Cell {
-                            scope,
-                            coalition: coalition.to_owned(),
-                            dimension,
-                            key,
-                        });
-                    }
-                }
-            }
-        }
-        cells
-    }
 }
 
 /// The implementation key of commitments that never reported.
@@ -345,59 +255,6 @@ pub fn health_of_key(key: &str, cycles: &[Cycle], today: NaiveDate) -> Option<Re
     )
 }
 
-/// How the figures of one cell change: measures and, per organization, how
-/// many of its commitments enter (+) or leave (−) the cell.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CellChange {
-    pub measures: Measures,
-    pub makers: BTreeMap<String, i64>,
-}
-
-/// How the cells change when a commitment goes from `before` to `after`
-/// (`None`: not there). Cells whose change cancels out are left out.
-pub fn changes(before: Option<&Facts>, after: Option<&Facts>) -> BTreeMap<Cell, CellChange> {
-    let mut changes: BTreeMap<Cell, CellChange> = BTreeMap::new();
-    for (facts, sign) in [(before, -1), (after, 1)] {
-        let Some(facts) = facts else { continue };
-        let measures = if sign < 0 {
-            facts.measures().negated()
-        } else {
-            facts.measures()
-        };
-        for cell in facts.cells() {
-            let change = changes.entry(cell).or_default();
-            change.measures.add(&measures);
-            *change
-                .makers
-                .entry(facts.organization_id.clone())
-                .or_default() += sign;
-        }
-    }
-    drop_nothing(&mut changes);
-    changes
-}
-
-/// Adds the changes `more` to `changes`: the cells come out as if both had
-/// been applied one after the other.
-pub fn merge(changes: &mut BTreeMap<Cell, CellChange>, more: BTreeMap<Cell, CellChange>) {
-    for (cell, change) in more {
-        let into = changes.entry(cell).or_default();
-        into.measures.add(&change.measures);
-        for (organization, n) in change.makers {
-            *into.makers.entry(organization).or_default() += n;
-        }
-    }
-    drop_nothing(changes);
-}
-
-/// Leaves out the cells (and organizations) whose change cancels out.
-fn drop_nothing(changes: &mut BTreeMap<Cell, CellChange>) {
-    changes.retain(|_, change| {
-        change.makers.retain(|_, n| *n != 0);
-        !change.measures.is_zero() || !change.makers.is_empty()
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,154 +277,44 @@ mod tests {
         }
     }
 
-    fn keys(facts: &Facts, scope: Scope, coalition: &str, dimension: Dimension) -> Vec<String> {
-        facts
-            .cells()
-            .into_iter()
-            .filter(|c| c.scope == scope && c.coalition == coalition && c.dimension == dimension)
-            .map(|c| c.key)
-            .collect()
-    }
-
-    #[test]
-    fn a_report_is_the_latest_unless_a_later_year_reported() {
-        let report = |year, percent| LatestReport {
-            year,
-            status: ImplementationStatus::InProgress,
-            percent_complete: percent,
-            disbursed_usd_minor: 100,
-        };
-        let first = Facts {
-            latest_report: None,
-            ..facts()
+    /// The keys of a commitment in `scope`'s figures (none outside them).
+    fn keys(facts: &Facts, scope: Scope, dimension: Dimension) -> Vec<String> {
+        if scope.counts(facts.status, facts.submitted) {
+            facts.keys(dimension)
+        } else {
+            Vec::new()
         }
-        .reported(report(2023, 10));
-        assert_eq!(first.latest_report, Some(report(2023, 10)));
-        let replaced = first.clone().reported(report(2023, 40));
-        assert_eq!(replaced.latest_report, Some(report(2023, 40)));
-        let later = replaced.clone().reported(report(2024, 60));
-        assert_eq!(later.latest_report, Some(report(2024, 60)));
-        let earlier = later.clone().reported(report(2022, 5));
-        assert_eq!(earlier.latest_report, Some(report(2024, 60)));
-        assert_eq!(
-            Facts {
-                latest_report: None,
-                ..earlier
-            },
-            Facts {
-                latest_report: None,
-                ..facts()
-            }
-        );
     }
 
     #[test]
     fn a_commitment_counts_once_in_each_of_its_rows() {
         let f = facts();
+        assert_eq!(keys(&f, Scope::Public, Dimension::Total), [""]);
         assert_eq!(
-            keys(&f, Scope::Public, ALL_COALITIONS, Dimension::Total),
-            [""]
-        );
-        assert_eq!(
-            keys(&f, Scope::Public, ALL_COALITIONS, Dimension::ActionArea),
+            keys(&f, Scope::Public, Dimension::ActionArea),
             ["technology-innovation:1", "technology-innovation:4"]
         );
+        assert_eq!(keys(&f, Scope::All, Dimension::Country), ["KH", "LA"]);
         assert_eq!(
-            keys(&f, Scope::All, "technology-innovation", Dimension::Country),
-            ["KH", "LA"]
-        );
-        assert_eq!(
-            keys(&f, Scope::Public, ALL_COALITIONS, Dimension::Implementation),
+            keys(&f, Scope::Public, Dimension::Implementation),
             [NOT_REPORTED]
         );
-        assert_eq!(
-            keys(&f, Scope::Public, ALL_COALITIONS, Dimension::Health),
-            ["2022:2025:-"]
-        );
-        assert!(keys(&f, Scope::Public, ALL_COALITIONS, Dimension::Region).is_empty());
+        assert_eq!(keys(&f, Scope::Public, Dimension::Health), ["2022:2025:-"]);
+        assert!(keys(&f, Scope::Public, Dimension::Region).is_empty());
         // A submission counts for viewers and admins only; a draft nowhere.
         let submitted = Facts {
             status: CommitmentStatus::Submitted,
             ..facts()
         };
-        assert!(keys(&submitted, Scope::Public, ALL_COALITIONS, Dimension::Total).is_empty());
-        assert_eq!(
-            keys(&submitted, Scope::All, ALL_COALITIONS, Dimension::Total),
-            [""]
-        );
-        assert!(keys(&submitted, Scope::All, ALL_COALITIONS, Dimension::Health).is_empty());
+        assert!(keys(&submitted, Scope::Public, Dimension::Total).is_empty());
+        assert_eq!(keys(&submitted, Scope::All, Dimension::Total), [""]);
+        assert!(keys(&submitted, Scope::All, Dimension::Health).is_empty());
         let draft = Facts {
             status: CommitmentStatus::Draft,
             submitted: false,
             ..facts()
         };
-        assert!(draft.cells().is_empty());
-    }
-
-    #[test]
-    fn a_move_is_the_difference_of_two_states() {
-        let submitted = Facts {
-            status: CommitmentStatus::Submitted,
-            ..facts()
-        };
-        let approved = facts();
-        let moved = changes(Some(&submitted), Some(&approved));
-        let total = |scope| Cell {
-            scope,
-            coalition: ALL_COALITIONS.into(),
-            dimension: Dimension::Total,
-            key: String::new(),
-        };
-        // In all submitted commitments, the totals do not move...
-        assert!(!moved.contains_key(&total(Scope::All)));
-        // ...it moves from one status row to the other...
-        let status = |key: &str| Cell {
-            scope: Scope::All,
-            coalition: ALL_COALITIONS.into(),
-            dimension: Dimension::Status,
-            key: key.into(),
-        };
-        assert_eq!(moved[&status("submitted")].measures.commitments, -1);
-        assert_eq!(moved[&status("approved")].makers["org"], 1);
-        // ...and enters the public figures.
-        let public = &moved[&total(Scope::Public)];
-        assert_eq!(public.measures.pledged_usd_minor, 27_000_000);
-        assert_eq!(public.makers["org"], 1);
-        assert!(changes(Some(&approved), Some(&approved)).is_empty());
-    }
-
-    #[test]
-    fn merged_changes_are_the_changes_of_both_in_turn() {
-        let draft = Facts {
-            status: CommitmentStatus::Draft,
-            submitted: false,
-            ..facts()
-        };
-        let submitted = Facts {
-            status: CommitmentStatus::Submitted,
-            ..facts()
-        };
-        let approved = facts();
-        let mut both = changes(Some(&draft), Some(&submitted));
-        merge(&mut both, changes(Some(&submitted), Some(&approved)));
-        assert_eq!(both, changes(Some(&draft), Some(&approved)));
-        // What one write undoes of another leaves nothing behind.
-        merge(&mut both, changes(Some(&approved), Some(&draft)));
-        assert!(both.is_empty());
-        let elsewhere = Facts {
-            organization_id: "other".into(),
-            ..approved.clone()
-        };
-        let mut two = changes(None, Some(&approved));
-        merge(&mut two, changes(None, Some(&elsewhere)));
-        let total = &two[&Cell {
-            scope: Scope::All,
-            coalition: ALL_COALITIONS.into(),
-            dimension: Dimension::Total,
-            key: String::new(),
-        }];
-        assert_eq!(total.measures.commitments, 2);
-        assert_eq!(total.makers.len(), 2);
+        assert!(keys(&draft, Scope::All, Dimension::Total).is_empty());
     }
 
     #[test]
@@ -587,7 +334,7 @@ mod tests {
             (500, 40, 1)
         );
         assert_eq!(
-            keys(&reported, Scope::Public, ALL_COALITIONS, Dimension::Health),
+            keys(&reported, Scope::Public, Dimension::Health),
             ["2022:2025:2023"]
         );
         let cycles = [Cycle {

@@ -14,8 +14,8 @@ use super::http::today::Today;
 use crate::app::stats::{self, Breakdown, Source, Summary};
 use crate::db::Db;
 use crate::db::commitments::CommitmentFilter;
-use crate::db::stats::Figures;
 use crate::domain::commitment::CommitmentStatus;
+use crate::domain::figures::Figures;
 use crate::domain::progress::ImplementationStatus;
 use crate::domain::stats::{Dimension, Scope};
 use crate::domain::validation::FieldError;
@@ -124,7 +124,7 @@ pub struct HealthCounts {
 /// The totals of the commitments counted.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "scope": "public", "as_of": "2026-11-28", "source": "counters",
+    "scope": "public", "as_of": "2026-11-28", "source": "index",
     "commitments": {"total": 3, "by_status": {"approved": 2, "completion_claimed": 0, "completed": 1}},
     "makers": 2, "pledged_usd": "540000.00", "disbursed_usd": "108000.00",
     "implementation": {"not_started": 0, "in_progress": 1, "completed": 1, "stalled": 0, "cancelled": 0, "not_reported": 1},
@@ -135,8 +135,9 @@ pub struct SummaryAnswer {
     pub scope: Scope,
     /// The day reporting health was judged on (UTC).
     pub as_of: NaiveDate,
-    /// `counters` (kept current with every change) or `query` (counted for
-    /// filters the counters do not keep).
+    /// `index` (counted from the figures each instance holds in memory,
+    /// current with every change) or `search` (counted there too, over the
+    /// commitments a text or time query of the database matched).
     #[schema(max_length = 8)]
     pub source: String,
     pub commitments: CommitmentCounts,
@@ -213,8 +214,8 @@ fn mean(figures: &Figures) -> Option<f64> {
 
 fn source(source: Source) -> String {
     match source {
-        Source::Counters => "counters",
-        Source::Query => "query",
+        Source::Index => "index",
+        Source::Search => "search",
     }
     .into()
 }
@@ -330,8 +331,9 @@ fn figures_request(req: &HttpRequest, today: NaiveDate) -> ApiResult<(Scope, Com
 
 /// Totals for dashboards: commitments by status, makers, money pledged and
 /// disbursed (exact, USD), implementation as last reported, reporting
-/// health, mean percent complete. Takes the list filters; only `coalition`
-/// is answered from counters kept current with every change.
+/// health, mean percent complete. Takes the list filters, each answered
+/// from figures held in memory and current with every change (`q` and
+/// `updated_since` ask the database which commitments match first).
 #[utoipa::path(
     tag = "figures",
     operation_id = "get_stats_summary",

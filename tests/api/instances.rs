@@ -1,6 +1,7 @@
 //! Several instances on one database (PostgreSQL in production; the same
 //! rules hold for two processes on one SQLite file): reads agree, optimistic
-//! concurrency and idempotency keys hold across them, and instances
+//! concurrency and idempotency keys hold across them, each one's figures
+//! show the others' writes within seconds, and instances
 //! starting together migrate once.
 
 use reqwest::Method;
@@ -163,4 +164,38 @@ async fn a_review_retried_while_the_first_runs_gets_the_first_answer() {
             "reviewed once"
         );
     }
+}
+
+/// The public figures `app` answers for `filter`: total commitments.
+async fn public_total(app: &TestApp, filter: &str) -> i64 {
+    let summary: Value = app
+        .get(&format!("/api/v1/stats/summary?{filter}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    summary["commitments"]["total"].as_i64().unwrap()
+}
+
+#[actix_web::test]
+async fn a_write_through_one_instance_shows_in_the_others_figures_within_seconds() {
+    let (a, b) = two_instances().await;
+    assert_eq!(public_total(&b, "country=KH").await, 0);
+    let org = a
+        .accepted("Twin Counters", "technology-innovation", None)
+        .await;
+    a.commitment_in(&org, crate::helpers::Stage::Approved, "Counted twice")
+        .await;
+    // The instance that wrote shows it at once.
+    assert_eq!(public_total(&a, "country=KH").await, 1);
+    // The other never wrote: it sees the write by following the database.
+    let began = std::time::Instant::now();
+    while public_total(&b, "country=KH").await != 1 {
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(5),
+            "the other instance's figures never showed the write"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(public_total(&b, "").await, 1);
 }

@@ -5,12 +5,12 @@ use diesel::sql_types::{Bool, Text};
 use gef_commitments::db::commitments::*;
 use gef_commitments::db::events::EventRow;
 use gef_commitments::db::expressions::*;
+use gef_commitments::db::figures::{FactChangeRow, FactSwitchRow};
 use gef_commitments::db::idempotency::IdempotencyKeyRow;
 use gef_commitments::db::organizations::OrganizationRow;
 use gef_commitments::db::progress::*;
 use gef_commitments::db::reference::*;
 use gef_commitments::db::schema::*;
-use gef_commitments::db::stats::{StatCellRow, StatMakerRow};
 use gef_commitments::db::users::*;
 use gef_commitments::db::{DbConnection, DbError};
 
@@ -63,8 +63,8 @@ async fn every_model_loads_from_its_table() {
                 progress_indicator_actuals => ProgressIndicatorActualRow,
                 events => EventRow,
                 idempotency_keys => IdempotencyKeyRow,
-                stat_cells => StatCellRow,
-                stat_cell_makers => StatMakerRow,
+                fact_changes => FactChangeRow,
+                fact_switch => FactSwitchRow,
             ))
         })
         .await

@@ -99,6 +99,16 @@ pub fn list_commitment_ids(
     query.order(commitments::id.desc()).limit(limit).load(conn)
 }
 
+/// The ids of every submitted commitment matching `filter`.
+pub fn submitted_ids(
+    conn: &mut DbConnection,
+    filter: &CommitmentFilter,
+) -> QueryResult<Vec<String>> {
+    filtered(filter, &Visibility::AllSubmitted)
+        .select(commitments::id)
+        .load(conn)
+}
+
 /// How many commitments `visibility` sees that match `filter`.
 pub fn count_commitments(
     conn: &mut DbConnection,

@@ -1,0 +1,216 @@
+//! The facts of commitments the figures are made of (`domain::stats`),
+//! read from their rows.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{
+    commitment_action_areas, commitment_countries, commitment_regions, commitment_types,
+    commitments, organizations, progress_reports,
+};
+use crate::domain::commitment::{CommitmentStatus, CommitmentType};
+use crate::domain::organization::Constituency;
+use crate::domain::progress::ImplementationStatus;
+use crate::domain::stats::{Facts, LatestReport};
+
+/// The facts of these commitments, by id: a fixed number of queries.
+pub fn facts_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, Facts>> {
+    type Head = (
+        String,
+        String,
+        String,
+        String,
+        Option<chrono::NaiveDateTime>,
+        i32,
+        i32,
+        Option<i64>,
+        String,
+    );
+    let heads: Vec<Head> = crate::with_ids!(conn =>
+        commitments::table.inner_join(organizations::table),
+        commitments::id,
+        ids,
+        |q| q
+            .select((
+                commitments::id,
+                commitments::organization_id,
+                commitments::coalition_slug,
+                commitments::status,
+                commitments::submitted_at,
+                commitments::start_year,
+                commitments::end_year,
+                commitments::pledge_usd_minor,
+                organizations::constituency,
+            ))
+            .load(conn)?
+    );
+    let pairs = |rows: Vec<(String, String)>| {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for (id, value) in rows {
+            map.entry(id).or_default().push(value);
+        }
+        map
+    };
+    let mut types = pairs(crate::with_ids!(conn =>
+        commitment_types::table,
+        commitment_types::commitment_id,
+        ids,
+        |q| q
+            .order((
+                commitment_types::commitment_id,
+                commitment_types::commitment_type,
+            ))
+            .select((
+                commitment_types::commitment_id,
+                commitment_types::commitment_type,
+            ))
+            .load(conn)?
+    ));
+    let mut countries = pairs(crate::with_ids!(conn =>
+        commitment_countries::table,
+        commitment_countries::commitment_id,
+        ids,
+        |q| q
+            .order((
+                commitment_countries::commitment_id,
+                commitment_countries::country,
+            ))
+            .select((
+                commitment_countries::commitment_id,
+                commitment_countries::country,
+            ))
+            .load(conn)?
+    ));
+    let mut regions = pairs(crate::with_ids!(conn =>
+        commitment_regions::table,
+        commitment_regions::commitment_id,
+        ids,
+        |q| q
+            .order((
+                commitment_regions::commitment_id,
+                commitment_regions::region,
+            ))
+            .select((
+                commitment_regions::commitment_id,
+                commitment_regions::region,
+            ))
+            .load(conn)?
+    ));
+    let mut areas: HashMap<String, Vec<i32>> = HashMap::new();
+    let area_rows: Vec<(String, i32)> = crate::with_ids!(conn =>
+        commitment_action_areas::table,
+        commitment_action_areas::commitment_id,
+        ids,
+        |q| q
+            .order((
+                commitment_action_areas::commitment_id,
+                commitment_action_areas::number,
+            ))
+            .select((
+                commitment_action_areas::commitment_id,
+                commitment_action_areas::number,
+            ))
+            .load(conn)?
+    );
+    for (id, n) in area_rows {
+        areas.entry(id).or_default().push(n);
+    }
+    let mut latest = latest_reports(conn, ids)?;
+    heads
+        .into_iter()
+        .map(
+            |(
+                id,
+                organization_id,
+                coalition,
+                status,
+                submitted_at,
+                start,
+                end,
+                pledged,
+                constituency,
+            )| {
+                let facts = Facts {
+                    organization_id,
+                    coalition,
+                    constituency: Constituency::parse(&constituency)
+                        .ok_or_else(|| super::corrupt("constituency", &constituency))?,
+                    status: CommitmentStatus::parse(&status)
+                        .ok_or_else(|| super::corrupt("commitment status", &status))?,
+                    submitted: submitted_at.is_some(),
+                    start_year: start,
+                    end_year: end,
+                    types: types
+                        .remove(&id)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|t| CommitmentType::parse(t).ok_or_else(|| super::corrupt("type", t)))
+                        .collect::<QueryResult<_>>()?,
+                    action_areas: areas.remove(&id).unwrap_or_default(),
+                    countries: countries.remove(&id).unwrap_or_default(),
+                    regions: regions.remove(&id).unwrap_or_default(),
+                    pledged_usd_minor: pledged.unwrap_or(0),
+                    latest_report: latest.remove(&id),
+                };
+                Ok((id, facts))
+            },
+        )
+        .collect()
+}
+
+/// The latest progress report of each of these commitments that has one.
+fn latest_reports(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, LatestReport>> {
+    let mut latest: HashMap<String, LatestReport> = HashMap::new();
+    let reports: Vec<(String, i32, String, i32, Option<i64>)> = crate::with_ids!(conn =>
+        progress_reports::table,
+        progress_reports::commitment_id,
+        ids,
+        |q| q
+            .select((
+                progress_reports::commitment_id,
+                progress_reports::year,
+                progress_reports::status,
+                progress_reports::percent_complete,
+                progress_reports::disbursed_usd_minor,
+            ))
+            .load(conn)?
+    );
+    for (id, year, status, percent, disbursed) in reports {
+        let report = LatestReport {
+            year,
+            status: ImplementationStatus::parse(&status)
+                .ok_or_else(|| super::corrupt("implementation status", &status))?,
+            percent_complete: percent,
+            disbursed_usd_minor: disbursed.unwrap_or(0),
+        };
+        if latest.get(&id).is_none_or(|l| l.year < year) {
+            latest.insert(id, report);
+        }
+    }
+    Ok(latest)
+}
+
+/// The facts of one commitment, if it exists.
+pub fn facts(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Facts>> {
+    Ok(facts_of(conn, &[id.to_owned()])?.remove(id))
+}
+
+/// The ids of up to `limit` submitted commitments after `after`, in id order.
+pub fn submitted_after(
+    conn: &mut DbConnection,
+    after: &str,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    commitments::table
+        .filter(commitments::submitted_at.is_not_null())
+        .filter(commitments::id.gt(after))
+        .order(commitments::id)
+        .select(commitments::id)
+        .limit(limit)
+        .load(conn)
+}
