@@ -66,6 +66,8 @@ pub struct LiveFigures {
     position: Mutex<i64>,
     /// Moved on by every change applied.
     generation: AtomicU64,
+    /// How many times following began (under `position`'s lock).
+    rounds: AtomicU64,
 }
 
 impl LiveFigures {
@@ -83,6 +85,7 @@ impl LiveFigures {
             index: RwLock::new(index),
             position: Mutex::new(position),
             generation: AtomicU64::new(0),
+            rounds: AtomicU64::new(0),
         })
     }
 
@@ -100,6 +103,39 @@ impl LiveFigures {
     /// commitments it read again.
     pub fn catch_up(&self, conn: &mut DbConnection) -> QueryResult<usize> {
         let mut position = self.position.lock().unwrap_or_else(|e| e.into_inner());
+        self.rounds.fetch_add(1, Ordering::AcqRel);
+        self.apply(&mut position, conn)
+    }
+
+    /// A mark to follow from once a write committed (`catch_up_after`).
+    pub fn ticket(&self) -> u64 {
+        self.rounds.load(Ordering::Acquire)
+    }
+
+    /// Makes sure what was committed before `ticket` was taken is applied:
+    /// if following began again since, that round (finished, as rounds
+    /// run one at a time) read it already; else follows now, on a
+    /// connection from `connect`. So writers finishing together share
+    /// one round rather than queueing one each.
+    pub fn catch_up_after<C, E>(
+        &self,
+        ticket: u64,
+        connect: impl FnOnce() -> Result<C, E>,
+    ) -> Result<usize, E>
+    where
+        C: std::ops::DerefMut<Target = DbConnection>,
+        E: From<diesel::result::Error>,
+    {
+        let mut position = self.position.lock().unwrap_or_else(|e| e.into_inner());
+        if self.rounds.load(Ordering::Acquire) > ticket {
+            return Ok(0);
+        }
+        let mut conn = connect()?;
+        self.rounds.fetch_add(1, Ordering::AcqRel);
+        Ok(self.apply(&mut position, &mut conn)?)
+    }
+
+    fn apply(&self, position: &mut i64, conn: &mut DbConnection) -> QueryResult<usize> {
         let (next, changed) = in_snapshot(conn, |conn| {
             let (next, ids) = match conn {
                 DbConnection::Sqlite(_) => {

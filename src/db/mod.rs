@@ -269,6 +269,15 @@ impl Follower {
         }
     }
 
+    fn catch_up_after(&self, ticket: u64) {
+        let caught_up = self
+            .figures
+            .catch_up_after(ticket, || self.pool.get().map_err(DbError::from));
+        if let Err(error) = caught_up {
+            tracing::warn!(%error, "the figures could not follow the database's changes");
+        }
+    }
+
     /// Follows every `FOLLOW_EVERY` until the last `Db` is gone, pruning
     /// old change rows now and then.
     fn start(follower: &Arc<Follower>) {
@@ -365,10 +374,13 @@ impl Db {
         &self.follower.figures
     }
 
-    /// Follows the changes committed so far into the figures now.
+    /// Follows the changes committed so far into the figures now, or waits
+    /// for a round of following that began since (writes that finish
+    /// together share one).
     pub async fn follow(&self) -> Result<(), DbError> {
         let follower = self.follower.clone();
-        tokio::task::spawn_blocking(move || follower.catch_up())
+        let ticket = follower.figures.ticket();
+        tokio::task::spawn_blocking(move || follower.catch_up_after(ticket))
             .await
             .map_err(|_| DbError::Cancelled)
     }
@@ -414,7 +426,8 @@ impl Db {
     /// rolled back otherwise. On SQLite it runs in the writer's next batch,
     /// answered once the batch committed; `f` may run twice there (a batch
     /// in which a write fails is rolled back and run again), so it must
-    /// leave nothing but what it writes through `conn`.
+    /// leave nothing but what it writes through `conn`. Once committed, the
+    /// figures follow it before it answers (`follow`).
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
