@@ -31,16 +31,33 @@ CREATE TABLE fact_switch (
 );
 INSERT INTO fact_switch (id, bulk) VALUES (1, false);
 
--- TG_ARGV[0]: the column naming the commitment.
+-- TG_ARGV[0]: the column naming the commitment. Only submitted
+-- commitments are counted: a draft's writes note nothing (submitting it
+-- notes it, and its facts are then read whole).
 CREATE FUNCTION note_fact_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    named text;
+    counted boolean;
 BEGIN
     IF (SELECT bulk FROM fact_switch) THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'DELETE' THEN
-        INSERT INTO fact_changes (commitment_id) VALUES (to_jsonb(OLD) ->> TG_ARGV[0]);
+        named := to_jsonb(OLD) ->> TG_ARGV[0];
     ELSE
-        INSERT INTO fact_changes (commitment_id) VALUES (to_jsonb(NEW) ->> TG_ARGV[0]);
+        named := to_jsonb(NEW) ->> TG_ARGV[0];
+    END IF;
+    IF TG_TABLE_NAME = 'commitments' THEN
+        counted := (TG_OP <> 'INSERT' AND OLD.submitted_at IS NOT NULL)
+            OR (TG_OP <> 'DELETE' AND NEW.submitted_at IS NOT NULL);
+    ELSIF TG_TABLE_NAME = 'progress_reports' THEN
+        counted := true;
+    ELSE
+        counted := EXISTS (SELECT 1 FROM commitments c
+                           WHERE c.id = named AND c.submitted_at IS NOT NULL);
+    END IF;
+    IF counted THEN
+        INSERT INTO fact_changes (commitment_id) VALUES (named);
     END IF;
     RETURN NULL;
 END $$;

@@ -29,39 +29,50 @@ CREATE TABLE fact_switch (
 );
 INSERT INTO fact_switch (id, bulk) VALUES (1, 0);
 
+-- Only submitted commitments are counted: a draft's writes note nothing
+-- (submitting it notes it, and its facts are then read whole).
 CREATE TRIGGER commitments_inserted AFTER INSERT ON commitments
-WHEN (SELECT bulk FROM fact_switch) = 0
+WHEN (SELECT bulk FROM fact_switch) = 0 AND NEW.submitted_at IS NOT NULL
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (NEW.id); END;
 CREATE TRIGGER commitments_updated AFTER UPDATE ON commitments
 WHEN (SELECT bulk FROM fact_switch) = 0
+    AND (OLD.submitted_at IS NOT NULL OR NEW.submitted_at IS NOT NULL)
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (NEW.id); END;
 CREATE TRIGGER commitments_deleted AFTER DELETE ON commitments
-WHEN (SELECT bulk FROM fact_switch) = 0
+WHEN (SELECT bulk FROM fact_switch) = 0 AND OLD.submitted_at IS NOT NULL
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (OLD.id); END;
 
 CREATE TRIGGER commitment_types_inserted AFTER INSERT ON commitment_types
 WHEN (SELECT bulk FROM fact_switch) = 0
+    AND (SELECT submitted_at FROM commitments WHERE id = NEW.commitment_id) IS NOT NULL
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (NEW.commitment_id); END;
 CREATE TRIGGER commitment_types_deleted AFTER DELETE ON commitment_types
 WHEN (SELECT bulk FROM fact_switch) = 0
+    AND (SELECT submitted_at FROM commitments WHERE id = OLD.commitment_id) IS NOT NULL
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (OLD.commitment_id); END;
 CREATE TRIGGER commitment_countries_inserted AFTER INSERT ON commitment_countries
 WHEN (SELECT bulk FROM fact_switch) = 0
+    AND (SELECT submitted_at FROM commitments WHERE id = NEW.commitment_id) IS NOT NULL
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (NEW.commitment_id); END;
 CREATE TRIGGER commitment_countries_deleted AFTER DELETE ON commitment_countries
 WHEN (SELECT bulk FROM fact_switch) = 0
+    AND (SELECT submitted_at FROM commitments WHERE id = OLD.commitment_id) IS NOT NULL
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (OLD.commitment_id); END;
 CREATE TRIGGER commitment_regions_inserted AFTER INSERT ON commitment_regions
 WHEN (SELECT bulk FROM fact_switch) = 0
+    AND (SELECT submitted_at FROM commitments WHERE id = NEW.commitment_id) IS NOT NULL
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (NEW.commitment_id); END;
 CREATE TRIGGER commitment_regions_deleted AFTER DELETE ON commitment_regions
 WHEN (SELECT bulk FROM fact_switch) = 0
+    AND (SELECT submitted_at FROM commitments WHERE id = OLD.commitment_id) IS NOT NULL
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (OLD.commitment_id); END;
 CREATE TRIGGER commitment_action_areas_inserted AFTER INSERT ON commitment_action_areas
 WHEN (SELECT bulk FROM fact_switch) = 0
+    AND (SELECT submitted_at FROM commitments WHERE id = NEW.commitment_id) IS NOT NULL
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (NEW.commitment_id); END;
 CREATE TRIGGER commitment_action_areas_deleted AFTER DELETE ON commitment_action_areas
 WHEN (SELECT bulk FROM fact_switch) = 0
+    AND (SELECT submitted_at FROM commitments WHERE id = OLD.commitment_id) IS NOT NULL
 BEGIN INSERT INTO fact_changes (commitment_id) VALUES (OLD.commitment_id); END;
 
 CREATE TRIGGER progress_reports_inserted AFTER INSERT ON progress_reports
