@@ -15,10 +15,10 @@ use roaring::RoaringBitmap;
 use super::{AppError, AppResult};
 use crate::db::cache::ReadCache;
 use crate::db::commitments::{self as commitment_queries, CommitmentFilter};
-use crate::db::figures::key;
+use crate::db::figures::key as key_of;
 use crate::db::{Db, DbConnection, reference};
 use crate::domain::commitment::CommitmentStatus;
-use crate::domain::figures::{Condition, FactsIndex, Figures};
+use crate::domain::figures::{CommitmentKey, Condition, FactsIndex, Figures};
 use crate::domain::labels::{self, Vocabulary, label};
 use crate::domain::language::Language;
 use crate::domain::policy::{Action, Actor, authorize};
@@ -85,48 +85,51 @@ pub async fn summary(
     let db2 = db.clone();
     run(db, searches(&filter), move |conn| {
         let cycles = cycles(conn, &db2.cache())?;
-        let among = searched(conn, &filter)?;
-        let index = db2.figures().read();
-        let set = matching(&index, scope, &filter, &cycles, among);
-        let counts = |dimension| -> HashMap<String, i64> {
-            index.counts(&set, dimension).into_iter().collect()
-        };
-        let (statuses, implementation) =
-            (counts(Dimension::Status), counts(Dimension::Implementation));
-        let by_status = CommitmentStatus::ALL
-            .into_iter()
-            .filter(|s| scope.counts(*s, *s != CommitmentStatus::Draft))
-            .map(|s| (s, statuses.get(s.as_str()).copied().unwrap_or(0)))
-            .collect();
-        let implementation = ImplementationStatus::ALL
-            .iter()
-            .map(|s| s.as_str())
-            .chain([NOT_REPORTED])
-            .map(|key| {
-                (
-                    key.to_owned(),
-                    implementation.get(key).copied().unwrap_or(0),
-                )
-            })
-            .collect();
-        let mut health: BTreeMap<ReportingHealth, i64> = BTreeMap::new();
-        for (key, n) in counts(Dimension::Health) {
-            if let Some(colour) = health_of_key(&key, &cycles, today) {
-                *health.entry(colour).or_default() += n;
-            }
-        }
-        Ok(Summary {
-            scope,
-            as_of: today,
-            total: index.total(&set),
-            by_status,
-            implementation,
-            reporting_health: ReportingHealth::ALL
+        let among = searched(conn, &db2, &filter)?;
+        let key = format!("summary {scope:?} {filter:?} {today} {cycles:?}");
+        let summary = db2.figures().answer(&key, |index| {
+            let set = matching(index, scope, &filter, &cycles, among.as_deref());
+            let counts = |dimension| -> HashMap<String, i64> {
+                index.counts(&set, dimension).into_iter().collect()
+            };
+            let (statuses, implementation) =
+                (counts(Dimension::Status), counts(Dimension::Implementation));
+            let by_status = CommitmentStatus::ALL
                 .into_iter()
-                .map(|h| (h, health.get(&h).copied().unwrap_or(0)))
-                .collect(),
-            source: source(&filter),
-        })
+                .filter(|s| scope.counts(*s, *s != CommitmentStatus::Draft))
+                .map(|s| (s, statuses.get(s.as_str()).copied().unwrap_or(0)))
+                .collect();
+            let implementation = ImplementationStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .chain([NOT_REPORTED])
+                .map(|key| {
+                    (
+                        key.to_owned(),
+                        implementation.get(key).copied().unwrap_or(0),
+                    )
+                })
+                .collect();
+            let mut health: BTreeMap<ReportingHealth, i64> = BTreeMap::new();
+            for (key, n) in counts(Dimension::Health) {
+                if let Some(colour) = health_of_key(&key, &cycles, today) {
+                    *health.entry(colour).or_default() += n;
+                }
+            }
+            Summary {
+                scope,
+                as_of: today,
+                total: index.total(&set),
+                by_status,
+                implementation,
+                reporting_health: ReportingHealth::ALL
+                    .into_iter()
+                    .map(|h| (h, health.get(&h).copied().unwrap_or(0)))
+                    .collect(),
+                source: source(&filter),
+            }
+        });
+        Ok(Summary::clone(&summary))
     })
     .await
 }
@@ -145,17 +148,19 @@ pub async fn breakdown(
     let db2 = db.clone();
     run(db, searches(&filter), move |conn| {
         let cycles = cycles(conn, &db2.cache())?;
-        let among = searched(conn, &filter)?;
+        let among = searched(conn, &db2, &filter)?;
         let labels = Labels::load(conn, by, lang)?;
-        let index = db2.figures().read();
-        let set = matching(&index, scope, &filter, &cycles, among);
-        let mut rows: Vec<Row> = index
-            .breakdown(&set, by)
-            .into_iter()
+        let key = format!("breakdown {by:?} {scope:?} {filter:?} {cycles:?}");
+        let counted = db2.figures().answer(&key, |index| {
+            let set = matching(index, scope, &filter, &cycles, among.as_deref());
+            index.breakdown(&set, by)
+        });
+        let mut rows: Vec<Row> = counted
+            .iter()
             .map(|(key, figures)| Row {
-                label: labels.of(&key),
-                key,
-                figures,
+                label: labels.of(key),
+                key: key.clone(),
+                figures: *figures,
             })
             .collect();
         rows.sort_by(|a, b| {
@@ -209,11 +214,13 @@ fn cycles(conn: &mut DbConnection, cache: &ReadCache) -> AppResult<Arc<Vec<Cycle
 }
 
 /// The commitments matching the filter's text and time, when it has
-/// either: asked of the database, the list's own match.
+/// either: asked of the database (the list's own match), kept until the
+/// figures change.
 fn searched(
     conn: &mut DbConnection,
+    db: &Db,
     filter: &CommitmentFilter,
-) -> AppResult<Option<Vec<crate::domain::figures::CommitmentKey>>> {
+) -> AppResult<Option<Arc<Vec<CommitmentKey>>>> {
     if !searches(filter) {
         return Ok(None);
     }
@@ -222,8 +229,12 @@ fn searched(
         updated_since: filter.updated_since,
         ..CommitmentFilter::default()
     };
-    let ids = commitment_queries::submitted_ids(conn, &only)?;
-    Ok(Some(ids.iter().map(|id| key(id)).collect()))
+    let key = format!("search {:?} {:?}", only.text, only.updated_since);
+    let ids = db.figures().searched(&key, || {
+        let ids = commitment_queries::submitted_ids(conn, &only)?;
+        Ok::<_, AppError>(ids.iter().map(|id| key_of(id)).collect())
+    })?;
+    Ok(Some(ids))
 }
 
 /// The commitments of `scope` that `filter` matches, as the index's slots.
@@ -232,7 +243,7 @@ fn matching(
     scope: Scope,
     filter: &CommitmentFilter,
     cycles: &[Cycle],
-    among: Option<Vec<crate::domain::figures::CommitmentKey>>,
+    among: Option<&Vec<CommitmentKey>>,
 ) -> RoaringBitmap {
     let any = |dimension, key: &str| Condition::AnyKey(dimension, vec![key.to_owned()]);
     let mut conditions = Vec::new();
@@ -277,7 +288,7 @@ fn matching(
         conditions.push(Condition::AnyKey(Dimension::Health, keys));
     }
     if let Some(ids) = among {
-        conditions.push(Condition::Among(ids));
+        conditions.push(Condition::Among(ids.clone()));
     }
     index.matching(scope, &conditions)
 }

@@ -15,10 +15,11 @@
 //! snapshot with the facts it then reads. A row read twice is harmless: a
 //! commitment's facts are read afresh, never added up.
 
-use std::collections::BTreeSet;
+use std::any::Any;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -68,7 +69,21 @@ pub struct LiveFigures {
     generation: AtomicU64,
     /// How many times following began (under `position`'s lock).
     rounds: AtomicU64,
+    /// Answers worked out from the index as it stood at a generation.
+    answers: Mutex<Answers>,
 }
+
+/// Answers kept for one generation of the index: dashboards ask the same
+/// figures over and over, and any change applied moves the generation on,
+/// so a kept answer is never staler than the index itself.
+#[derive(Default)]
+struct Answers {
+    generation: u64,
+    kept: HashMap<String, Arc<dyn Any + Send + Sync>>,
+}
+
+/// At most this many answers are kept (then they are all dropped).
+const ANSWERS_KEPT: usize = 512;
 
 impl LiveFigures {
     /// Reads every submitted commitment's facts, noting where the changes
@@ -86,6 +101,7 @@ impl LiveFigures {
             position: Mutex::new(position),
             generation: AtomicU64::new(0),
             rounds: AtomicU64::new(0),
+            answers: Mutex::default(),
         })
     }
 
@@ -97,6 +113,62 @@ impl LiveFigures {
     /// Moved on by every change applied since start.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    /// What `compute` answers from the index, kept under `key` until the
+    /// index changes.
+    pub fn answer<T: Any + Send + Sync>(
+        &self,
+        key: &str,
+        compute: impl FnOnce(&FactsIndex) -> T,
+    ) -> Arc<T> {
+        let index = self.read();
+        // Moved on only under the index's write lock: this is its generation.
+        let generation = self.generation();
+        if let Some(kept) = self.kept(key, generation) {
+            return kept;
+        }
+        let answer = Arc::new(compute(&index));
+        drop(index);
+        self.keep(key, generation, answer.clone());
+        answer
+    }
+
+    /// What `query` answers from the database, kept under `key` until the
+    /// index changes (what it matches changes only with a change the
+    /// index follows too).
+    pub fn searched<T: Any + Send + Sync, E>(
+        &self,
+        key: &str,
+        query: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
+        let generation = self.generation();
+        if let Some(kept) = self.kept(key, generation) {
+            return Ok(kept);
+        }
+        let answer = Arc::new(query()?);
+        self.keep(key, generation, answer.clone());
+        Ok(answer)
+    }
+
+    fn kept<T: Any + Send + Sync>(&self, key: &str, generation: u64) -> Option<Arc<T>> {
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if answers.generation != generation {
+            return None;
+        }
+        answers.kept.get(key)?.clone().downcast::<T>().ok()
+    }
+
+    fn keep<T: Any + Send + Sync>(&self, key: &str, generation: u64, answer: Arc<T>) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if answers.generation > generation {
+            return;
+        }
+        if answers.generation < generation || answers.kept.len() >= ANSWERS_KEPT {
+            answers.kept.clear();
+            answers.generation = generation;
+        }
+        answers.kept.insert(key.to_owned(), answer);
     }
 
     /// Applies the changes committed since the last call; how many
@@ -210,7 +282,8 @@ impl LiveFigures {
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
         let n = fresh.len();
-        *self.index.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
+        *index = fresh;
         self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(n)
     }
