@@ -1,5 +1,6 @@
 //! The public change feed: what happened to public commitments, in the
-//! order it committed, for dashboards to sync from incrementally.
+//! order it became visible (`db::events::publish`), for dashboards to
+//! sync from incrementally.
 
 use super::{AppError, AppResult, PageRequest};
 use crate::db::Db;
@@ -25,12 +26,13 @@ pub async fn read(db: &Db, page: PageRequest) -> AppResult<FeedPage> {
             AppError::Internal(anyhow::anyhow!("a signed feed cursor holds no event id"))
         })?;
     db.run(move |conn| {
+        events::publish(conn)?;
         let mut rows = events::public_after(conn, after, page.fetch())?;
         let more = rows.len() > page.limit as usize;
         rows.truncate(page.limit as usize);
-        let resume_after = rows.last().map(|e| e.id).or(after);
+        let resume_after = rows.last().map(|(position, _)| *position).or(after);
         Ok(FeedPage {
-            events: rows,
+            events: rows.into_iter().map(|(_, event)| event).collect(),
             resume_after,
             more,
         })

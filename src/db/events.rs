@@ -67,21 +67,11 @@ pub fn insert_event(conn: &mut DbConnection, event: &NewEvent) -> QueryResult<()
     insert_events(conn, std::slice::from_ref(event))
 }
 
-/// Writes events, numbered in commit order: on PostgreSQL an identity
-/// column hands out numbers when rows are inserted, not when transactions
-/// commit, so a reader of the feed could see number 11 committed before 10
-/// and skip 10 for good. Every writer of events therefore takes one
-/// transaction-scoped lock first: the next writer numbers its events only
-/// once this one has committed. SQLite has one writer at a time already.
-/// Callers write their events last, after every other row they change.
+/// Writes events. Callers write their events last, after every other row
+/// they change. No lock is taken: the feed's order is each event's
+/// `position`, handed out once it is visible (`publish`) rather than as it
+/// is inserted, so a writer never waits for another's commit here.
 pub fn insert_events(conn: &mut DbConnection, new: &[NewEvent]) -> QueryResult<()> {
-    if new.is_empty() {
-        return Ok(());
-    }
-    if let DbConnection::Postgresql(pg) = conn {
-        const FEED: i64 = 0x0067_6566_5f66_6565; // "gef_fee"
-        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FEED})")).execute(pg)?;
-    }
     match conn {
         DbConnection::Sqlite(sqlite) => {
             for event in new {
@@ -99,11 +89,42 @@ pub fn insert_events(conn: &mut DbConnection, new: &[NewEvent]) -> QueryResult<(
     Ok(())
 }
 
+/// Gives the events that are visible and have no position yet the next
+/// positions, in id order, one publisher at a time; how many.
+///
+/// On PostgreSQL an id is handed out when an event is inserted, not when
+/// its transaction commits, so ids alone could show 11 before 10 commits,
+/// and a reader past 11 would skip 10 for good. A position is handed out
+/// only to what this publisher's snapshot sees, after every position the
+/// publisher before it gave (it holds the lock until it commits), so
+/// positions only ever appear in order. An event that depends on another
+/// (a review after the submission it reviews) committed after it and was
+/// inserted after it: it is never published first. SQLite commits one
+/// writer at a time and gives the position as the event is inserted.
+pub fn publish(conn: &mut DbConnection) -> QueryResult<usize> {
+    let DbConnection::Postgresql(_) = conn else {
+        return Ok(0);
+    };
+    conn.transaction(|conn| {
+        const FEED: i64 = 0x0067_6566_5f66_6565; // "gef_fee"
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FEED})")).execute(conn)?;
+        diesel::sql_query(
+            "UPDATE events SET position = next.position \
+             FROM (SELECT id, (SELECT COALESCE(MAX(position), 0) FROM events) \
+                              + row_number() OVER (ORDER BY id) AS position \
+                   FROM events WHERE position IS NULL) AS next \
+             WHERE events.id = next.id",
+        )
+        .execute(conn)
+    })
+}
+
 crate::kept_statements! {
     /// One event (SQLite, kept prepared).
     pub(super) InsertEvent = "INSERT INTO events (subject_type, subject_id, commitment_id, \
         coalition_slug, organization_id, actor_id, action, from_status, to_status, reason, \
-        is_public, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        is_public, created_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+        (SELECT IFNULL(MAX(position), 0) + 1 FROM events))";
 }
 
 impl NewEvent {
@@ -139,18 +160,20 @@ pub fn commitment_trail(
         .load(conn)
 }
 
-/// Public events after `after` (an event id), oldest first: the feed.
+/// Public events after `after` (a position), oldest first, with their
+/// positions: the feed.
 pub fn public_after(
     conn: &mut DbConnection,
     after: Option<i64>,
     limit: i64,
-) -> QueryResult<Vec<EventRow>> {
+) -> QueryResult<Vec<(i64, EventRow)>> {
     let mut query = events::table
         .filter(events::is_public.eq(true))
-        .select(EventRow::as_select())
+        .filter(events::position.is_not_null())
+        .select((events::position.assume_not_null(), EventRow::as_select()))
         .into_boxed();
     if let Some(after) = after {
-        query = query.filter(events::id.gt(after));
+        query = query.filter(events::position.gt(after));
     }
-    query.order(events::id.asc()).limit(limit).load(conn)
+    query.order(events::position.asc()).limit(limit).load(conn)
 }

@@ -593,8 +593,14 @@ mod tests {
         let DbConnection::Sqlite(sqlite) = &mut conn else {
             unreachable!()
         };
-        // The figures held in memory, the years' index, then the checks.
-        for migration in ["20261202000000", "20261128000400", "20261128000300"] {
+        // The feed's positions, the figures held in memory, the years'
+        // index, then the checks.
+        for migration in [
+            "20261202000100",
+            "20261202000000",
+            "20261128000400",
+            "20261128000300",
+        ] {
             let reverted = sqlite.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
             assert!(reverted.to_string().starts_with(migration), "{reverted}");
         }

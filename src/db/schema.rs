@@ -265,6 +265,7 @@ diesel::table! {
         reason -> Nullable<Text>,
         is_public -> Bool,
         created_at -> Timestamp,
+        position -> Nullable<BigInt>,
     }
 }
 

@@ -88,9 +88,12 @@ pub struct FeedPage {
 
 /// The public change feed: approvals and withdrawals of public commitments,
 /// progress reports on them, completions; nothing about drafts, submissions,
-/// reviews in progress or people. Ids increase in the order events
-/// committed, so a client that resumes from its last cursor sees every
-/// event once, with no gap, even with many writers at once.
+/// reviews in progress or people. Events come in the order they became
+/// visible, which follows the order they committed (an event that depends
+/// on another always comes after it), so a client that resumes from its
+/// last cursor sees every event once, with no gap, even with many writers
+/// at once. Ids are unique but, on PostgreSQL, not in that order: resume
+/// with the cursor, not an id.
 #[utoipa::path(
     tag = "figures",
     operation_id = "list_events",

@@ -1,7 +1,8 @@
 //! Different organizations acting at the same moment, through two
 //! instances on one database: every use case succeeds for each of them
-//! (no deadlock, no lost write), round after round, and the figures equal
-//! a recount afterwards. This is what happens at a submission or a
+//! (no deadlock, no lost write), round after round, the figures equal
+//! a recount afterwards, and a dashboard following the feed meanwhile saw
+//! every public event once, with no gap. This is what happens at a submission or a
 //! reporting deadline.
 
 use gef_commitments::app::stats as figures;
@@ -66,6 +67,14 @@ async fn different_organizations_acting_at_once_all_succeed() {
     apps[0].clock.set("2026-02-01");
     apps[1].clock.set("2026-02-01");
     apps[0].open_cycle_today(2025).await;
+    // A dashboard follows the feed through the second instance while
+    // everyone writes.
+    let following = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let follower = actix_web::rt::spawn(follow_feed(
+        apps[1].client.clone(),
+        apps[1].url("/api/v1/events"),
+        following.clone(),
+    ));
     for round in 0..ROUNDS {
         // Organizations register at once, and express interest at once.
         let registrations = (0..ORGANIZATIONS).map(|i| {
@@ -284,13 +293,85 @@ async fn different_organizations_acting_at_once_all_succeed() {
     assert_eq!(summary["makers"], expected);
     assert_eq!(apps[0].count("commitments").await, 2 * expected);
     assert_eq!(apps[0].count("progress_reports").await, expected);
-    // The public feed lists every public move once, in order.
-    let feed = json_of(apps[0].get("/api/v1/events?limit=200").await).await;
-    let ids: Vec<i64> = feed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["id"].as_i64().unwrap())
-        .collect();
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    // The follower saw every public event once, in the feed's order, with
+    // no gap: what a read from the start gives now. And each commitment's
+    // events came in the order they happened.
+    following.store(false, std::sync::atomic::Ordering::Release);
+    let followed = follower.await.unwrap();
+    let from_start = follow_feed(
+        apps[0].client.clone(),
+        apps[0].url("/api/v1/events"),
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    )
+    .await;
+    let ids = |events: &[Value]| -> Vec<i64> {
+        events.iter().map(|e| e["id"].as_i64().unwrap()).collect()
+    };
+    assert_eq!(ids(&followed), ids(&from_start));
+    let public = apps[0]
+        .db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use gef_commitments::db::schema::events;
+            events::table
+                .filter(events::is_public.eq(true))
+                .count()
+                .get_result::<i64>(conn)
+                .map_err(gef_commitments::db::DbError::from)
+        })
+        .await
+        .unwrap();
+    let mut once = ids(&from_start);
+    once.sort_unstable();
+    once.dedup();
+    assert_eq!(
+        (once.len() as i64, from_start.len() as i64),
+        (public, public)
+    );
+    assert!(public >= expected * 3, "{public}");
+    let mut by_commitment: std::collections::HashMap<&str, Vec<i64>> = Default::default();
+    for event in &from_start {
+        if let Some(c) = event["commitment_id"].as_str() {
+            by_commitment
+                .entry(c)
+                .or_default()
+                .push(event["id"].as_i64().unwrap());
+        }
+    }
+    for (commitment, events) in by_commitment {
+        assert!(
+            events.windows(2).all(|w| w[0] < w[1]),
+            "{commitment}: {events:?}"
+        );
+    }
+}
+
+/// Reads the feed page after page from the start, polling while
+/// `following` holds, then to its end; every event read, in order.
+async fn follow_feed(
+    client: reqwest::Client,
+    url: String,
+    following: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<Value> {
+    let mut events = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let still = following.load(std::sync::atomic::Ordering::Acquire);
+        let mut request = client.get(&url).query(&[("limit", "50")]);
+        if let Some(after) = &cursor {
+            request = request.query(&[("after", after)]);
+        }
+        let page: Value = request.send().await.unwrap().json().await.unwrap();
+        let items = page["items"].as_array().unwrap().clone();
+        cursor = page["next_cursor"].as_str().map(str::to_owned).or(cursor);
+        let more = page["more"].as_bool().unwrap();
+        let empty = items.is_empty();
+        events.extend(items);
+        if !still && !more {
+            return events;
+        }
+        if empty {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
 }
