@@ -195,11 +195,6 @@ fn latest_reports(
     Ok(latest)
 }
 
-/// The facts of one commitment, if it exists.
-pub fn facts(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Facts>> {
-    Ok(facts_of(conn, &[id.to_owned()])?.remove(id))
-}
-
 /// The ids of up to `limit` submitted commitments after `after`, in id order.
 pub fn submitted_after(
     conn: &mut DbConnection,

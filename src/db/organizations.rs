@@ -109,13 +109,3 @@ pub fn find_organizations(
         .select(OrganizationRow::as_select())
         .load(conn))
 }
-
-/// The ids of an organization's commitments that were ever submitted.
-pub fn submitted_commitments(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<String>> {
-    use super::schema::commitments;
-    commitments::table
-        .filter(commitments::organization_id.eq(id))
-        .filter(commitments::submitted_at.is_not_null())
-        .select(commitments::id)
-        .load(conn)
-}

@@ -278,21 +278,6 @@ impl FactsIndex {
         }
         entries
     }
-
-    /// The bytes its columns and bitmaps take (not the maps' own overhead).
-    pub fn bytes(&self) -> u64 {
-        let columns = self.organization.capacity() * (4 + 8 + 8 + 1);
-        let slots = self.slots.capacity() * (16 + 4 + 1);
-        let bitmaps: u64 = self
-            .keys
-            .values()
-            .flat_map(BTreeMap::values)
-            .chain([&self.live, &self.public])
-            .map(RoaringBitmap::serialized_size)
-            .map(|n| n as u64)
-            .sum();
-        (columns + slots) as u64 + bitmaps
-    }
 }
 
 /// Distinct numbers below a bound, counted as they come.

@@ -35,35 +35,6 @@ pub struct CommitmentFilter {
     pub reporting_health: Option<(ReportingHealth, NaiveDate)>,
 }
 
-impl CommitmentFilter {
-    /// Whether nothing but (at most) a coalition is asked for.
-    pub fn names_at_most_a_coalition(&self) -> bool {
-        let Self {
-            coalition: _,
-            action_area,
-            status,
-            commitment_type,
-            country,
-            region,
-            constituency,
-            organization,
-            text,
-            updated_since,
-            reporting_health,
-        } = self;
-        action_area.is_none()
-            && status.is_none()
-            && commitment_type.is_none()
-            && country.is_none()
-            && region.is_none()
-            && constituency.is_none()
-            && organization.is_none()
-            && text.is_none()
-            && updated_since.is_none()
-            && reporting_health.is_none()
-    }
-}
-
 pub(super) fn statuses(list: &[CommitmentStatus]) -> Vec<&'static str> {
     list.iter().map(|s| s.as_str()).collect()
 }
