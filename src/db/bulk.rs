@@ -133,10 +133,44 @@ pub fn raise_reference_counters(
 }
 
 /// Refreshes the query planner's statistics after a bulk load.
+///
+/// SQLite keeps no statistics of `fact_changes`: the table fills with
+/// writes and empties as it is pruned, so whatever ANALYZE counted (two
+/// rows, right after a load) soon misleads. With the count it took after a
+/// load, SQLite scanned the whole table for the rows past a position
+/// rather than seek the range of its key, once per round of following:
+/// a fifth of the server's time under writes.
 pub fn analyze(conn: &mut DbConnection) -> QueryResult<()> {
     use diesel::connection::SimpleConnection;
     match conn {
-        DbConnection::Sqlite(c) => c.batch_execute("ANALYZE; PRAGMA optimize;"),
+        DbConnection::Sqlite(c) => {
+            c.batch_execute("ANALYZE; PRAGMA optimize;")?;
+            forget_changes_statistics(conn)
+        }
         DbConnection::Postgresql(c) => c.batch_execute("ANALYZE"),
     }
+}
+
+/// SQLite: drops what ANALYZE counted of `fact_changes`, if it ever ran
+/// (`analyze`); databases loaded before this was done are mended at start.
+pub fn forget_changes_statistics(conn: &mut DbConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    let DbConnection::Sqlite(c) = conn else {
+        return Ok(());
+    };
+    let analyzed =
+        diesel::sql_query("SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'fact_changes'")
+            .get_result::<Count>(c);
+    match analyzed {
+        Ok(Count { n: 0 }) | Err(_) => Ok(()),
+        Ok(_) => c.batch_execute(
+            "DELETE FROM sqlite_stat1 WHERE tbl = 'fact_changes'; ANALYZE sqlite_schema;",
+        ),
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
 }

@@ -322,6 +322,7 @@ impl Db {
         run_migrations(&mut first).map_err(OpenError::Migrate)?;
         commitments::backfill_search_text(&mut first)
             .map_err(|e| OpenError::Migrate(Box::new(e)))?;
+        bulk::forget_changes_statistics(&mut first).map_err(|e| OpenError::Migrate(Box::new(e)))?;
         let figures =
             figures::LiveFigures::load(&mut first).map_err(|e| OpenError::Migrate(Box::new(e)))?;
         // SQLite: one writer at a time anyway, readers on two cores; each
