@@ -6,6 +6,7 @@
 //! text query (`q`) and `updated_since` ask the database which commitments
 //! match; those are then counted in the index too.
 
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -62,6 +63,60 @@ pub struct Breakdown {
     pub by: Dimension,
     pub rows: Vec<Row>,
     pub source: Source,
+}
+
+/// What `render` makes of the summary (its bytes on the wire), kept with
+/// the figures it was counted from: a dashboard's repeated request is then
+/// answered without the blocking pool, a connection, or serializing again.
+pub async fn summary_rendered<T: Any + Send + Sync>(
+    db: &Db,
+    today: NaiveDate,
+    actor: Option<Actor>,
+    scope: Scope,
+    filter: CommitmentFilter,
+    render: impl FnOnce(Summary) -> T,
+) -> AppResult<Arc<T>> {
+    authorize_scope(actor.as_ref(), scope)?;
+    let key = format!("rendered summary {scope:?} {filter:?} {today}");
+    rendered(db, key, summary(db, today, actor, scope, filter), render).await
+}
+
+/// What `render` makes of the breakdown, kept as `summary_rendered` keeps it.
+#[allow(clippy::too_many_arguments)]
+pub async fn breakdown_rendered<T: Any + Send + Sync>(
+    db: &Db,
+    today: NaiveDate,
+    actor: Option<Actor>,
+    scope: Scope,
+    by: Dimension,
+    filter: CommitmentFilter,
+    lang: Language,
+    render: impl FnOnce(Breakdown) -> T,
+) -> AppResult<Arc<T>> {
+    authorize_scope(actor.as_ref(), scope)?;
+    let key = format!("rendered breakdown {by:?} {scope:?} {filter:?} {lang:?} {today}");
+    let answer = breakdown(db, today, actor, scope, by, filter, lang);
+    rendered(db, key, answer, render).await
+}
+
+/// `render` of `answer`, kept under `key` until the figures or what the
+/// read cache holds (the reporting cycles, the labels) change: the figures'
+/// generation and the cache's, both read before the answer is worked out,
+/// so that a kept answer is never older than the key it is kept under.
+async fn rendered<A, T: Any + Send + Sync>(
+    db: &Db,
+    key: String,
+    answer: impl std::future::Future<Output = AppResult<A>>,
+    render: impl FnOnce(A) -> T,
+) -> AppResult<Arc<T>> {
+    let generation = db.figures().generation();
+    let key = format!("{key} {}", db.cache().generation());
+    if let Some(kept) = db.figures().kept_now::<T>(&key) {
+        return Ok(kept);
+    }
+    let rendered = Arc::new(render(answer.await?));
+    db.figures().keep_at(&key, generation, rendered.clone());
+    Ok(rendered)
 }
 
 /// Who may read which scope: the public's figures are anyone's; those of

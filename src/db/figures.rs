@@ -71,6 +71,9 @@ pub struct LiveFigures {
     rounds: AtomicU64,
     /// Answers worked out from the index as it stood at a generation.
     answers: Mutex<Answers>,
+    /// The searches running, by key: a second caller of the same search
+    /// waits for the first one's answer rather than running it again.
+    searching: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
 /// Answers kept for one generation of the index: dashboards ask the same
@@ -102,6 +105,7 @@ impl LiveFigures {
             generation: AtomicU64::new(0),
             rounds: AtomicU64::new(0),
             answers: Mutex::default(),
+            searching: Mutex::default(),
         })
     }
 
@@ -136,19 +140,49 @@ impl LiveFigures {
 
     /// What `query` answers from the database, kept under `key` until the
     /// index changes (what it matches changes only with a change the
-    /// index follows too).
+    /// index follows too). One caller at a time runs a given search: the
+    /// others wait for its answer, so a burst of the same slow search at
+    /// a million commitments runs it once, not once per caller.
     pub fn searched<T: Any + Send + Sync, E>(
         &self,
         key: &str,
         query: impl FnOnce() -> Result<T, E>,
     ) -> Result<Arc<T>, E> {
-        let generation = self.generation();
-        if let Some(kept) = self.kept(key, generation) {
+        if let Some(kept) = self.kept(key, self.generation()) {
             return Ok(kept);
         }
-        let answer = Arc::new(query()?);
-        self.keep(key, generation, answer.clone());
-        Ok(answer)
+        let turn = {
+            let mut searching = self.searching.lock().unwrap_or_else(|e| e.into_inner());
+            searching.entry(key.to_owned()).or_default().clone()
+        };
+        let _turn = turn.lock().unwrap_or_else(|e| e.into_inner());
+        let generation = self.generation();
+        let answer = match self.kept(key, generation) {
+            Some(kept) => Ok(kept),
+            None => query().map(|answer| {
+                let answer = Arc::new(answer);
+                self.keep(key, generation, answer.clone());
+                answer
+            }),
+        };
+        // Done: whoever waits on this turn still holds it and finds the
+        // answer kept; whoever comes next finds it kept too.
+        let mut searching = self.searching.lock().unwrap_or_else(|e| e.into_inner());
+        if searching.get(key).is_some_and(|t| Arc::ptr_eq(t, &turn)) {
+            searching.remove(key);
+        }
+        answer
+    }
+
+    /// The answer kept under `key` for the index as it stands, if any.
+    pub fn kept_now<T: Any + Send + Sync>(&self, key: &str) -> Option<Arc<T>> {
+        self.kept(key, self.generation())
+    }
+
+    /// Keeps `answer` under `key`, worked out from the index at
+    /// `generation` (read before it began) or later.
+    pub fn keep_at<T: Any + Send + Sync>(&self, key: &str, generation: u64, answer: Arc<T>) {
+        self.keep(key, generation, answer);
     }
 
     fn kept<T: Any + Send + Sync>(&self, key: &str, generation: u64) -> Option<Arc<T>> {
@@ -386,4 +420,113 @@ pub fn bulk_loaded(conn: &mut DbConnection) -> QueryResult<()> {
         .values(fact_changes::commitment_id.eq(EVERYTHING))
         .execute(conn)
         .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use diesel::Connection;
+
+    use super::*;
+
+    fn figures() -> (tempfile::TempDir, LiveFigures) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("figures.db").display());
+        let mut conn = DbConnection::establish(&url).unwrap();
+        super::super::run_migrations(&mut conn).unwrap();
+        let figures = LiveFigures::load(&mut conn).unwrap();
+        (dir, figures)
+    }
+
+    /// A caller of a search that is running waits for its answer rather
+    /// than running it again; another search runs meanwhile; once the
+    /// index changes, the search runs afresh.
+    #[test]
+    fn a_search_runs_once_for_the_callers_that_ask_it_together() {
+        let (_dir, figures) = figures();
+        let (figures, runs) = (&figures, &AtomicUsize::new(0));
+        let (started, first_running) = mpsc::channel();
+        let (finish, may_finish) = mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            let first = scope.spawn(move || {
+                figures.searched("girls", || {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    started.send(()).unwrap();
+                    may_finish.recv().unwrap();
+                    Ok::<_, ()>(vec![1u128, 2])
+                })
+            });
+            first_running.recv().unwrap();
+            let second = scope.spawn(move || {
+                figures.searched("girls", || {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    Ok::<_, ()>(vec![9u128])
+                })
+            });
+            let other = figures
+                .searched("women", || Ok::<_, ()>(vec![3u128]))
+                .unwrap();
+            assert_eq!(*other, vec![3]);
+            // The second caller waits on the first: give it time to get there.
+            std::thread::sleep(Duration::from_millis(100));
+            assert!(!second.is_finished());
+            finish.send(()).unwrap();
+            assert_eq!(*first.join().unwrap().unwrap(), vec![1, 2]);
+            assert_eq!(*second.join().unwrap().unwrap(), vec![1, 2]);
+        });
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert!(figures.searching.lock().unwrap().is_empty());
+        figures.generation.fetch_add(1, Ordering::AcqRel);
+        let again = figures
+            .searched("girls", || Ok::<_, ()>(vec![4u128]))
+            .unwrap();
+        assert_eq!(*again, vec![4]);
+    }
+
+    #[derive(QueryableByName)]
+    struct Plan {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+
+    /// After a load's ANALYZE, when the change table held next to nothing,
+    /// following still seeks the rows past its position rather than scan.
+    #[test]
+    fn following_seeks_past_its_position_after_a_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+        let mut conn = DbConnection::establish(&url).unwrap();
+        super::super::run_migrations(&mut conn).unwrap();
+        bulk_loaded(&mut conn).unwrap();
+        super::super::bulk::analyze(&mut conn).unwrap();
+        let plan: Vec<Plan> = diesel::sql_query(
+            "EXPLAIN QUERY PLAN SELECT seq, commitment_id FROM fact_changes \
+             WHERE seq > 1 ORDER BY seq",
+        )
+        .load(&mut conn)
+        .unwrap();
+        let plan: Vec<String> = plan.into_iter().map(|p| p.detail).collect();
+        assert!(
+            plan.iter().any(|step| step.contains("INTEGER PRIMARY KEY")),
+            "{plan:?}"
+        );
+    }
+
+    /// A search that fails is kept for no one: the next caller runs it.
+    #[test]
+    fn a_failed_search_is_not_kept() {
+        let (_dir, figures) = figures();
+        assert!(
+            figures
+                .searched::<Vec<u128>, _>("q", || Err("down"))
+                .is_err()
+        );
+        let answer = figures
+            .searched("q", || Ok::<_, &str>(vec![7u128]))
+            .unwrap();
+        assert_eq!(*answer, vec![7]);
+    }
 }

@@ -20,6 +20,7 @@ use crate::domain::progress::ImplementationStatus;
 use crate::domain::stats::{Dimension, Scope};
 use crate::domain::validation::FieldError;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::http::caching::TaggedJson;
 use crate::routes::http::extractor::MaybeAuthUser;
 use crate::wire::text::UsdSum;
 
@@ -354,8 +355,9 @@ pub async fn get_stats_summary(
     user: MaybeAuthUser,
 ) -> ApiResult<HttpResponse> {
     let (scope, filter) = figures_request(&req, today.0)?;
-    let summary = stats::summary(&db, today.0, user.0, scope, filter).await?;
-    Ok(HttpResponse::Ok().json(SummaryAnswer::from(summary)))
+    let render = |summary| TaggedJson::of(&SummaryAnswer::from(summary));
+    let answer = stats::summary_rendered(&db, today.0, user.0, scope, filter, render).await?;
+    Ok(answer.respond(HttpResponse::Ok()))
 }
 
 /// The figures by coalition, action area, country, region, constituency,
@@ -391,8 +393,10 @@ pub async fn get_stats_breakdown(
             let message = "by is one of coalition, action_area, country, region, constituency, type, year, status";
             ApiError::Validation(vec![FieldError::new("by", "unknown_dimension", message)])
         })?;
-    let breakdown = stats::breakdown(&db, today.0, user.0, scope, by, filter, lang.0).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.0.code()))
-        .json(BreakdownAnswer::from(breakdown)))
+    let render = |breakdown| TaggedJson::of(&BreakdownAnswer::from(breakdown));
+    let answer =
+        stats::breakdown_rendered(&db, today.0, user.0, scope, by, filter, lang.0, render).await?;
+    let mut builder = HttpResponse::Ok();
+    builder.insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.0.code()));
+    Ok(answer.respond(builder))
 }

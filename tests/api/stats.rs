@@ -4,6 +4,7 @@
 //! matches, and a property: after any sequence of changes, the figures
 //! held in memory equal the facts read afresh.
 
+use gef_commitments::app::Clock;
 use gef_commitments::app::stats as figures;
 use gef_commitments::domain::account::Role;
 use reqwest::Method;
@@ -777,4 +778,77 @@ async fn under_every_filter_the_figures_equal_sums_over_the_export() {
     }
     // The data set is not so thin that empty answers could pass.
     assert!(nonempty >= 10, "{nonempty}");
+}
+
+/// Figures are kept once rendered, until they change. Each language and
+/// each scope still gets its own answer, a kept `scope=all` is still
+/// refused to the public and to makers, and a change shows at once: a review (a change
+/// to the figures) and a reporting cycle (a change to what reporting
+/// health is judged by, the figures themselves unchanged).
+#[actix_web::test]
+async fn kept_figures_are_each_askers_own_and_move_with_every_change() {
+    let app = spawn_app().await;
+    let ti = app
+        .accepted("Digital Sisters", "technology-innovation", None)
+        .await;
+    app.commitment_in(&ti, Stage::Approved, "Coding clubs")
+        .await;
+    let sent = app.commitment_in(&ti, Stage::Submitted, "Waiting").await;
+    let viewer = app
+        .signed_in("viewer@example.org", Role::Viewer, None, &[])
+        .await;
+    let url = "/api/v1/stats/breakdown?by=coalition";
+    let en = get_json(&app, None, &format!("{url}&lang=en")).await;
+    let fr = get_json(&app, None, &format!("{url}&lang=fr")).await;
+    assert_ne!(en["rows"][0]["label"], fr["rows"][0]["label"]);
+    assert_eq!(get_json(&app, None, &format!("{url}&lang=en")).await, en);
+    assert_eq!(get_json(&app, None, &format!("{url}&lang=fr")).await, fr);
+    assert_eq!(en["rows"][0]["commitments"], 1);
+
+    let all = get_json(&app, Some(&viewer), "/api/v1/stats/summary?scope=all").await;
+    assert_eq!(all["commitments"]["total"], 2);
+    for (caller, status, code) in [
+        (None, 401, "unauthorized"),
+        (Some(&ti.maker), 403, "forbidden"),
+    ] {
+        let refused = app
+            .request(Method::GET, "/api/v1/stats/summary?scope=all", caller)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(refused, status, code).await;
+    }
+
+    let before = get_json(&app, None, "/api/v1/stats/summary").await;
+    assert_eq!(before["commitments"]["total"], 1);
+    let approve = app
+        .act(
+            &ti.lead,
+            &format!("{}/reviews", path(&sent)),
+            &sent["version"],
+            json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(approve.status().as_u16(), 200);
+    let after = get_json(&app, None, "/api/v1/stats/summary").await;
+    assert_eq!(after["commitments"]["total"], 2);
+    let en = get_json(&app, None, &format!("{url}&lang=en")).await;
+    assert_eq!(en["rows"][0]["commitments"], 2);
+
+    // A cycle that closed before today, its reports never filed: both
+    // commitments missed one, on the same day as before.
+    assert_eq!(after["reporting_health"]["amber"], 0);
+    let today = app.clock.today();
+    let year = chrono::Datelike::year(&today) - 1;
+    let cycle = gef_commitments::app::progress::NewCycle {
+        year: 2024,
+        opens_on: chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+        closes_on: chrono::NaiveDate::from_ymd_opt(year, 2, 1).unwrap(),
+    };
+    gef_commitments::app::progress::open_cycle(&app.db, cycle)
+        .await
+        .unwrap();
+    let later = get_json(&app, None, "/api/v1/stats/summary").await;
+    assert_eq!(later["as_of"], after["as_of"]);
+    assert_eq!(later["reporting_health"]["amber"], 2, "{later}");
 }

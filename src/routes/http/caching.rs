@@ -112,7 +112,15 @@ async fn revalidated(
     let bytes = to_bytes(body)
         .await
         .map_err(|_| actix_web::error::ErrorInternalServerError("the answer could not be read"))?;
-    let etag = tag_body(head.headers_mut(), &bytes, kept);
+    let tagged_whole = head.extensions().contains::<WholeBodyTagged>();
+    let etag = match head
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(etag) if tagged_whole => etag.to_owned(),
+        _ => tag_body(head.headers_mut(), &bytes, kept),
+    };
     if kept {
         cache_control(head.headers_mut(), asked.signed_in);
         if asked
@@ -158,11 +166,52 @@ fn add_vary(headers: &mut header::HeaderMap, read: ReadHeaders) {
 /// anything the answer shows (say the name of a commitment's
 /// organization) changes its validator, and the answer to a change
 /// carries the tag a GET of the same representation would. Returns it.
-fn tag_body(headers: &mut header::HeaderMap, body: &[u8], weak: bool) -> String {
-    let digest: String = Sha256::digest(body)[..8]
+/// Marks an answer whose `ETag` was worked out over its whole body
+/// already (`TaggedJson`): it is sent as it is, not hashed again.
+#[derive(Debug, Clone, Copy)]
+struct WholeBodyTagged;
+
+/// A JSON answer serialized once, with the weak `ETag` this layer would
+/// give its bytes: kept (the figures keep theirs until they change), it is
+/// sent again and again without serializing or hashing it again.
+#[derive(Debug, Clone)]
+pub struct TaggedJson {
+    body: actix_web::web::Bytes,
+    etag: header::HeaderValue,
+}
+
+impl TaggedJson {
+    pub fn of<T: serde::Serialize>(value: &T) -> Self {
+        let body = serde_json::to_vec(value).unwrap_or_default();
+        let etag = header::HeaderValue::from_str(&format!("W/\"{}\"", digest(&body)))
+            .unwrap_or_else(|_| header::HeaderValue::from_static("W/\"\""));
+        Self {
+            body: body.into(),
+            etag,
+        }
+    }
+
+    /// A 200 of these bytes, with their tag (`builder` may add headers).
+    pub fn respond(&self, mut builder: actix_web::HttpResponseBuilder) -> HttpResponse {
+        let mut response = builder
+            .content_type("application/json")
+            .insert_header((header::ETAG, self.etag.clone()))
+            .body(self.body.clone());
+        response.extensions_mut().insert(WholeBodyTagged);
+        response
+    }
+}
+
+/// The first eight bytes of the body's SHA-256, in hex.
+fn digest(body: &[u8]) -> String {
+    Sha256::digest(body)[..8]
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
+        .collect()
+}
+
+fn tag_body(headers: &mut header::HeaderMap, body: &[u8], weak: bool) -> String {
+    let digest = digest(body);
     let own = headers
         .get(header::ETAG)
         .and_then(|tag| tag.to_str().ok())
