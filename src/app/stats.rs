@@ -16,7 +16,6 @@ use roaring::RoaringBitmap;
 use super::{AppError, AppResult};
 use crate::db::cache::ReadCache;
 use crate::db::commitments::{self as commitment_queries, CommitmentFilter};
-use crate::db::figures::key as key_of;
 use crate::db::{Db, DbConnection, reference};
 use crate::domain::commitment::CommitmentStatus;
 use crate::domain::figures::{CommitmentKey, Condition, FactsIndex, Figures};
@@ -285,9 +284,9 @@ fn searched(
         ..CommitmentFilter::default()
     };
     let key = format!("search {:?} {:?}", only.text, only.updated_since);
-    let ids = db.figures().searched(&key, || {
-        let ids = commitment_queries::submitted_ids(conn, &only)?;
-        Ok::<_, AppError>(ids.iter().map(|id| key_of(id)).collect())
+    let ids = db.figures().searched(&key, |among| match among {
+        None => commitment_queries::submitted_ids(conn, &only),
+        Some(ids) => commitment_queries::submitted_ids_among(conn, &only, ids),
     })?;
     Ok(Some(ids))
 }

@@ -74,6 +74,68 @@ pub struct LiveFigures {
     /// The searches running, by key: a second caller of the same search
     /// waits for the first one's answer rather than running it again.
     searching: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// The searches' matches, kept across changes (`searched`).
+    searches: Mutex<HashMap<String, KeptSearch>>,
+    /// Which commitments the latest generations changed.
+    changes: Mutex<ChangeLog>,
+}
+
+/// A search's matches as of a generation of the index.
+struct KeptSearch {
+    generation: u64,
+    matches: Arc<Vec<CommitmentKey>>,
+}
+
+/// At most this many searches are kept (then they are all dropped).
+const SEARCHES_KEPT: usize = 64;
+
+/// The commitments each of the latest generations changed, at most
+/// `CHANGES_LOGGED` in all: a search kept at a generation still logged asks
+/// the database again about those alone.
+#[derive(Default)]
+struct ChangeLog {
+    entries: std::collections::VecDeque<(u64, Vec<String>)>,
+    logged: usize,
+    /// Every generation past this one is in `entries`.
+    known_after: u64,
+}
+
+const CHANGES_LOGGED: usize = 2000;
+
+impl ChangeLog {
+    /// Notes what `generation` changed; `None`, everything.
+    fn note(&mut self, generation: u64, ids: Option<&[String]>) {
+        let Some(ids) = ids else {
+            *self = Self {
+                known_after: generation,
+                ..Self::default()
+            };
+            return;
+        };
+        self.entries.push_back((generation, ids.to_vec()));
+        self.logged += ids.len();
+        while self.logged > CHANGES_LOGGED {
+            let Some((oldest, ids)) = self.entries.pop_front() else {
+                break;
+            };
+            self.logged -= ids.len();
+            self.known_after = oldest;
+        }
+    }
+
+    /// The commitments changed since `generation`, if all are known.
+    fn since(&self, generation: u64) -> Option<Vec<String>> {
+        if generation < self.known_after {
+            return None;
+        }
+        let changed: BTreeSet<&String> = self
+            .entries
+            .iter()
+            .filter(|(g, _)| *g > generation)
+            .flat_map(|(_, ids)| ids)
+            .collect();
+        Some(changed.into_iter().cloned().collect())
+    }
 }
 
 /// Answers kept for one generation of the index: dashboards ask the same
@@ -106,6 +168,8 @@ impl LiveFigures {
             rounds: AtomicU64::new(0),
             answers: Mutex::default(),
             searching: Mutex::default(),
+            searches: Mutex::default(),
+            changes: Mutex::default(),
         })
     }
 
@@ -138,33 +202,70 @@ impl LiveFigures {
         answer
     }
 
-    /// What `query` answers from the database, kept under `key` until the
-    /// index changes (what it matches changes only with a change the
-    /// index follows too). One caller at a time runs a given search: the
-    /// others wait for its answer, so a burst of the same slow search at
-    /// a million commitments runs it once, not once per caller.
-    pub fn searched<T: Any + Send + Sync, E>(
+    /// The commitments a search of the database matches, kept under `key`
+    /// across changes: `query(None)` asks for every match, `query(Some(ids))`
+    /// which of `ids` match. Once the index changed, only the commitments
+    /// changed since (when still logged) are asked about again, so a search
+    /// at a million that scanned once stays cheap under a stream of writes.
+    /// One caller at a time runs a given search: the others wait for its
+    /// answer, so a burst of the same slow search runs it once.
+    pub fn searched<E>(
         &self,
         key: &str,
-        query: impl FnOnce() -> Result<T, E>,
-    ) -> Result<Arc<T>, E> {
-        if let Some(kept) = self.kept(key, self.generation()) {
-            return Ok(kept);
+        query: impl FnOnce(Option<&[String]>) -> Result<Vec<String>, E>,
+    ) -> Result<Arc<Vec<CommitmentKey>>, E> {
+        let kept = |figures: &Self| {
+            let searches = figures.searches.lock().unwrap_or_else(|e| e.into_inner());
+            searches.get(key).map(|k| (k.generation, k.matches.clone()))
+        };
+        let current = |kept: Option<(u64, Arc<Vec<CommitmentKey>>)>, now: u64| {
+            kept.filter(|(g, _)| *g == now).map(|(_, m)| m)
+        };
+        if let Some(matches) = current(kept(self), self.generation()) {
+            return Ok(matches);
         }
         let turn = {
             let mut searching = self.searching.lock().unwrap_or_else(|e| e.into_inner());
             searching.entry(key.to_owned()).or_default().clone()
         };
         let _turn = turn.lock().unwrap_or_else(|e| e.into_inner());
-        let generation = self.generation();
-        let answer = match self.kept(key, generation) {
-            Some(kept) => Ok(kept),
-            None => query().map(|answer| {
-                let answer = Arc::new(answer);
-                self.keep(key, generation, answer.clone());
-                answer
-            }),
+        // Read first: the changes of every generation up to it are logged
+        // by then (`apply` logs them before it moves the generation on).
+        let now = self.generation();
+        let before = kept(self);
+        let answer = match before {
+            Some((g, matches)) if g == now => Ok(matches),
+            Some((g, matches)) => {
+                let changed = self
+                    .changes
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .since(g);
+                match changed {
+                    Some(changed) => query(Some(&changed))
+                        .map(|matched| Arc::new(patched(&matches, &changed, &matched))),
+                    None => query(None).map(|all| Arc::new(patched(&[], &[], &all))),
+                }
+            }
+            None => query(None).map(|all| Arc::new(patched(&[], &[], &all))),
         };
+        if let Ok(matches) = &answer {
+            let mut searches = self.searches.lock().unwrap_or_else(|e| e.into_inner());
+            if searches.len() >= SEARCHES_KEPT && !searches.contains_key(key) {
+                searches.clear();
+            }
+            let newer = searches.get(key).is_some_and(|k| k.generation > now);
+            if !newer {
+                let matches = matches.clone();
+                searches.insert(
+                    key.to_owned(),
+                    KeptSearch {
+                        generation: now,
+                        matches,
+                    },
+                );
+            }
+        }
         // Done: whoever waits on this turn still holds it and finds the
         // answer kept; whoever comes next finds it kept too.
         let mut searching = self.searching.lock().unwrap_or_else(|e| e.into_inner());
@@ -272,23 +373,30 @@ impl LiveFigures {
                 let mut found = facts_of(conn, chunk)?;
                 facts.extend(chunk.iter().map(|id| (key(id), found.remove(id))));
             }
-            Ok((next, Changed::These(facts)))
+            Ok((next, Changed::These(ids, facts)))
         })?;
         *position = next;
         let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
+        let next_generation = self.generation() + 1;
+        let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
         let read = match changed {
             Changed::Everything(fresh) => {
                 let n = fresh.len() as usize;
                 *index = *fresh;
+                changes.note(next_generation, None);
                 n
             }
-            Changed::These(facts) => {
+            Changed::These(ids, facts) => {
                 for (id, facts) in &facts {
                     index.put(*id, facts.as_ref());
+                }
+                if !ids.is_empty() {
+                    changes.note(next_generation, Some(&ids));
                 }
                 facts.len()
             }
         };
+        // Moved on once what it changed is logged, under the index's lock.
         if read > 0 {
             self.generation.fetch_add(1, Ordering::AcqRel);
         }
@@ -318,6 +426,11 @@ impl LiveFigures {
         let n = fresh.len();
         let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
         *index = fresh;
+        let next_generation = self.generation() + 1;
+        self.changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .note(next_generation, None);
         self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(n)
     }
@@ -325,7 +438,10 @@ impl LiveFigures {
 
 enum Changed {
     Everything(Box<FactsIndex>),
-    These(Vec<(CommitmentKey, Option<crate::domain::stats::Facts>)>),
+    These(
+        Vec<String>,
+        Vec<(CommitmentKey, Option<crate::domain::stats::Facts>)>,
+    ),
 }
 
 /// Runs `f` in one read-only snapshot: a transaction, repeatable read on
@@ -381,6 +497,26 @@ fn read_all(conn: &mut DbConnection) -> QueryResult<FactsIndex> {
         after = last;
     }
     Ok(index)
+}
+
+/// `matches` without the `changed` commitments, with the `matched` ones:
+/// a search's matches once the changed commitments were asked about again.
+fn patched(
+    matches: &[CommitmentKey],
+    changed: &[String],
+    matched: &[String],
+) -> Vec<CommitmentKey> {
+    let changed: std::collections::HashSet<CommitmentKey> =
+        changed.iter().map(|id| key(id)).collect();
+    let mut patched: Vec<CommitmentKey> = matches
+        .iter()
+        .copied()
+        .filter(|k| !changed.contains(k))
+        .chain(matched.iter().map(|id| key(id)))
+        .collect();
+    patched.sort_unstable();
+    patched.dedup();
+    patched
 }
 
 /// A commitment's id as the index keys it: its UUID's bits (every id this
@@ -441,9 +577,14 @@ mod tests {
         (dir, figures)
     }
 
+    fn keys(ids: &[&str]) -> Vec<CommitmentKey> {
+        let mut keys: Vec<CommitmentKey> = ids.iter().map(|id| key(id)).collect();
+        keys.sort_unstable();
+        keys
+    }
+
     /// A caller of a search that is running waits for its answer rather
-    /// than running it again; another search runs meanwhile; once the
-    /// index changes, the search runs afresh.
+    /// than running it again; another search runs meanwhile.
     #[test]
     fn a_search_runs_once_for_the_callers_that_ask_it_together() {
         let (_dir, figures) = figures();
@@ -452,38 +593,82 @@ mod tests {
         let (finish, may_finish) = mpsc::channel::<()>();
         std::thread::scope(|scope| {
             let first = scope.spawn(move || {
-                figures.searched("girls", || {
+                figures.searched("girls", |_| {
                     runs.fetch_add(1, Ordering::SeqCst);
                     started.send(()).unwrap();
                     may_finish.recv().unwrap();
-                    Ok::<_, ()>(vec![1u128, 2])
+                    Ok::<_, ()>(vec!["a".to_owned(), "b".to_owned()])
                 })
             });
             first_running.recv().unwrap();
             let second = scope.spawn(move || {
-                figures.searched("girls", || {
+                figures.searched("girls", |_| {
                     runs.fetch_add(1, Ordering::SeqCst);
-                    Ok::<_, ()>(vec![9u128])
+                    Ok::<_, ()>(vec!["z".to_owned()])
                 })
             });
             let other = figures
-                .searched("women", || Ok::<_, ()>(vec![3u128]))
+                .searched("women", |_| Ok::<_, ()>(vec!["c".to_owned()]))
                 .unwrap();
-            assert_eq!(*other, vec![3]);
+            assert_eq!(*other, keys(&["c"]));
             // The second caller waits on the first: give it time to get there.
             std::thread::sleep(Duration::from_millis(100));
             assert!(!second.is_finished());
             finish.send(()).unwrap();
-            assert_eq!(*first.join().unwrap().unwrap(), vec![1, 2]);
-            assert_eq!(*second.join().unwrap().unwrap(), vec![1, 2]);
+            assert_eq!(*first.join().unwrap().unwrap(), keys(&["a", "b"]));
+            assert_eq!(*second.join().unwrap().unwrap(), keys(&["a", "b"]));
         });
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert!(figures.searching.lock().unwrap().is_empty());
+    }
+
+    /// Moves the index on a generation that changed `ids` (`None`: all).
+    fn changed(figures: &LiveFigures, ids: Option<&[&str]>) {
+        let ids: Option<Vec<String>> = ids.map(|ids| ids.iter().map(|s| s.to_string()).collect());
+        let next = figures.generation() + 1;
+        figures.changes.lock().unwrap().note(next, ids.as_deref());
         figures.generation.fetch_add(1, Ordering::AcqRel);
-        let again = figures
-            .searched("girls", || Ok::<_, ()>(vec![4u128]))
+    }
+
+    /// Once the index changed, a kept search asks about the commitments
+    /// changed since, and only those: one that stopped matching leaves, one
+    /// that began to joins. Past what the log holds, or after a change of
+    /// everything, it runs whole again.
+    #[test]
+    fn a_kept_search_asks_again_only_about_what_changed() {
+        let (_dir, figures) = figures();
+        let all = |matches: &'static [&'static str]| {
+            move |among: Option<&[String]>| {
+                assert!(among.is_none(), "{among:?}");
+                Ok::<_, ()>(matches.iter().map(|s| s.to_string()).collect())
+            }
+        };
+        assert_eq!(
+            *figures.searched("q", all(&["a", "b"])).unwrap(),
+            keys(&["a", "b"])
+        );
+        changed(&figures, Some(&["b", "c"]));
+        changed(&figures, Some(&["d"]));
+        let patched = figures
+            .searched("q", |among| {
+                assert_eq!(
+                    among,
+                    Some(&["b".to_owned(), "c".to_owned(), "d".to_owned()][..])
+                );
+                Ok::<_, ()>(vec!["c".to_owned()])
+            })
             .unwrap();
-        assert_eq!(*again, vec![4]);
+        assert_eq!(*patched, keys(&["a", "c"]));
+        // Kept at this generation: nothing is asked.
+        let again = figures.searched("q", |_| -> Result<Vec<String>, ()> { panic!("asked") });
+        assert_eq!(*again.unwrap(), keys(&["a", "c"]));
+        // More changes than the log holds: the search runs whole.
+        let many: Vec<String> = (0..=CHANGES_LOGGED).map(|n| format!("n{n}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        changed(&figures, Some(&many));
+        assert_eq!(*figures.searched("q", all(&["e"])).unwrap(), keys(&["e"]));
+        changed(&figures, None);
+        assert_eq!(*figures.searched("q", all(&["f"])).unwrap(), keys(&["f"]));
     }
 
     #[derive(QueryableByName)]
@@ -519,14 +704,10 @@ mod tests {
     #[test]
     fn a_failed_search_is_not_kept() {
         let (_dir, figures) = figures();
-        assert!(
-            figures
-                .searched::<Vec<u128>, _>("q", || Err("down"))
-                .is_err()
-        );
+        assert!(figures.searched("q", |_| Err("down")).is_err());
         let answer = figures
-            .searched("q", || Ok::<_, &str>(vec![7u128]))
+            .searched("q", |_| Ok::<_, &str>(vec!["g".to_owned()]))
             .unwrap();
-        assert_eq!(*answer, vec![7]);
+        assert_eq!(*answer, keys(&["g"]));
     }
 }

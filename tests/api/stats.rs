@@ -835,6 +835,16 @@ async fn kept_figures_are_each_askers_own_and_move_with_every_change() {
     let en = get_json(&app, None, &format!("{url}&lang=en")).await;
     assert_eq!(en["rows"][0]["commitments"], 2);
 
+    // A search kept across changes: asked again about what changed alone.
+    let q = "/api/v1/stats/summary?scope=all&q=reading";
+    let clubs = |v: Value| v["commitments"]["total"].clone();
+    assert_eq!(clubs(get_json(&app, Some(&viewer), q).await), 0);
+    app.commitment_in(&ti, Stage::Submitted, "Reading clubs")
+        .await;
+    app.commitment_in(&ti, Stage::Submitted, "Tea parties")
+        .await;
+    assert_eq!(clubs(get_json(&app, Some(&viewer), q).await), 1);
+
     // A cycle that closed before today, its reports never filed: both
     // commitments missed one, on the same day as before.
     assert_eq!(after["reporting_health"]["amber"], 0);
@@ -851,4 +861,5 @@ async fn kept_figures_are_each_askers_own_and_move_with_every_change() {
     let later = get_json(&app, None, "/api/v1/stats/summary").await;
     assert_eq!(later["as_of"], after["as_of"]);
     assert_eq!(later["reporting_health"]["amber"], 2, "{later}");
+    assert_eq!(clubs(get_json(&app, Some(&viewer), q).await), 1);
 }

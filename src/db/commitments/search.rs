@@ -80,6 +80,21 @@ pub fn submitted_ids(
         .load(conn)
 }
 
+/// Which of `ids` are submitted commitments matching `filter`.
+pub fn submitted_ids_among(
+    conn: &mut DbConnection,
+    filter: &CommitmentFilter,
+    ids: &[String],
+) -> QueryResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    filtered(filter, &Visibility::AllSubmitted)
+        .filter(commitments::id.eq_any(ids.to_vec()))
+        .select(commitments::id)
+        .load(conn)
+}
+
 /// How many commitments `visibility` sees that match `filter`.
 pub fn count_commitments(
     conn: &mut DbConnection,
