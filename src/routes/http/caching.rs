@@ -159,13 +159,6 @@ fn add_vary(headers: &mut header::HeaderMap, read: ReadHeaders) {
     }
 }
 
-/// Makes the answer's `ETag` cover its whole body, whatever the method:
-/// a short digest of the body after the resource's own tag when it has
-/// one (`"7-green-…"`: `If-Match` reads the version before the first
-/// `-`), or alone as a weak tag on a GET's answer (`weak`). So a change to
-/// anything the answer shows (say the name of a commitment's
-/// organization) changes its validator, and the answer to a change
-/// carries the tag a GET of the same representation would. Returns it.
 /// Marks an answer whose `ETag` was worked out over its whole body
 /// already (`TaggedJson`): it is sent as it is, not hashed again.
 #[derive(Debug, Clone, Copy)]
@@ -183,7 +176,7 @@ pub struct TaggedJson {
 impl TaggedJson {
     pub fn of<T: serde::Serialize>(value: &T) -> Self {
         let body = serde_json::to_vec(value).unwrap_or_default();
-        let etag = header::HeaderValue::from_str(&format!("W/\"{}\"", digest(&body)))
+        let etag = header::HeaderValue::from_str(&weak_tag(&digest(&body)))
             .unwrap_or_else(|_| header::HeaderValue::from_static("W/\"\""));
         Self {
             body: body.into(),
@@ -202,6 +195,11 @@ impl TaggedJson {
     }
 }
 
+/// A weak validator of a digest.
+fn weak_tag(digest: &str) -> String {
+    format!("W/\"{digest}\"")
+}
+
 /// The first eight bytes of the body's SHA-256, in hex.
 fn digest(body: &[u8]) -> String {
     Sha256::digest(body)[..8]
@@ -210,6 +208,13 @@ fn digest(body: &[u8]) -> String {
         .collect()
 }
 
+/// Makes the answer's `ETag` cover its whole body, whatever the method:
+/// a short digest of the body after the resource's own tag when it has
+/// one (`"7-green-…"`: `If-Match` reads the version before the first
+/// `-`), or alone as a weak tag on a GET's answer (`weak`). So a change to
+/// anything the answer shows (say the name of a commitment's
+/// organization) changes its validator, and the answer to a change
+/// carries the tag a GET of the same representation would. Returns it.
 fn tag_body(headers: &mut header::HeaderMap, body: &[u8], weak: bool) -> String {
     let digest = digest(body);
     let own = headers
@@ -219,7 +224,7 @@ fn tag_body(headers: &mut header::HeaderMap, body: &[u8], weak: bool) -> String 
         .map(|tag| tag.trim_matches('"').to_owned());
     let etag = match own {
         Some(own) => format!("\"{own}-{digest}\""),
-        None if weak => format!("W/\"{digest}\""),
+        None if weak => weak_tag(&digest),
         None => return String::new(),
     };
     if let Ok(value) = header::HeaderValue::from_str(&etag) {
