@@ -118,8 +118,8 @@ fn create_in(
         created_at: now,
         updated_at: now,
     };
-    queries::insert_commitment(conn, &row, &content)?;
-    events::insert_event(conn, &event(&row, actor, "create", None, None))?;
+    let created = event(&row, actor, "create", None, None);
+    queries::insert_commitment(conn, &row, &content, &created)?;
     Ok(queries::inserted_record(row, organization, &content, today))
 }
 

@@ -1,4 +1,4 @@
-//! Statements SQLite keeps prepared. On SQLite diesel prepares again, on
+//! Statements SQLite and PostgreSQL keep prepared. On SQLite diesel prepares again, on
 //! every call, each `UPDATE`, each `IN (…)` list and each raw query: on the
 //! write path that was the largest part of the writer's time (`perf`:
 //! `sqlite3Prepare`). A `Cached` statement is prepared once per connection,
@@ -13,8 +13,10 @@
 use std::marker::PhantomData;
 
 use chrono::NaiveDateTime;
+use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Double, Nullable, Text};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, Double, HasSqlType, Nullable, Text, Untyped};
 use diesel::sqlite::{Sqlite, SqliteConnection};
 use diesel::{QueryResult, RunQueryDsl};
 
@@ -215,6 +217,95 @@ impl<S> RunQueryDsl<SqliteConnection> for Cached<'_, S> {}
 impl<S: Rows> Query for Cached<'_, S> {
     type SqlType = S::SqlType;
 }
+
+/// Statement `S` (its text with a `?` for each value) as PostgreSQL keeps
+/// it prepared, once per connection, keyed by its type: diesel prepares a
+/// raw query, an `UPDATE` and a typed insert again on every call, so the
+/// server parsed, analysed and planned each of them anew. Values are bound
+/// in the order of the `?`s, each with its SQL type (a value used twice is
+/// bound twice); rows are read by name (`QueryableByName`).
+pub struct PgKept<'a, S> {
+    values: Vec<Box<dyn PgValue + Send + 'a>>,
+    statement: PhantomData<S>,
+}
+
+/// A value bound with its SQL type.
+trait PgValue {
+    fn push<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()>;
+}
+
+struct Typed<T, V> {
+    value: V,
+    sql_type: PhantomData<T>,
+}
+
+impl<T, V> PgValue for Typed<T, V>
+where
+    Pg: HasSqlType<T>,
+    V: ToSql<T, Pg>,
+{
+    fn push<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_bind_param::<T, V>(&self.value)
+    }
+}
+
+impl<S: Statement> Default for PgKept<'_, S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a, S: Statement> PgKept<'a, S> {
+    pub fn new() -> Self {
+        Self {
+            values: Vec::new(),
+            statement: PhantomData,
+        }
+    }
+
+    /// Binds the next `?`.
+    pub fn bind<T, V>(mut self, value: V) -> Self
+    where
+        Pg: HasSqlType<T>,
+        V: ToSql<T, Pg> + Send + 'a,
+        T: Send + 'a,
+    {
+        self.values.push(Box::new(Typed {
+            value,
+            sql_type: PhantomData::<T>,
+        }));
+        self
+    }
+}
+
+impl<S: Statement> QueryId for PgKept<'_, S> {
+    type QueryId = S;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<S: Statement> QueryFragment<Pg> for PgKept<'_, S> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        debug_assert_eq!(
+            S::SQL.matches('?').count(),
+            self.values.len(),
+            "one value for each ? of {}",
+            S::SQL
+        );
+        let mut parts = S::SQL.split('?');
+        out.push_sql(parts.next().unwrap_or_default());
+        for (value, part) in self.values.iter().zip(parts) {
+            value.push(&mut out)?;
+            out.push_sql(part);
+        }
+        Ok(())
+    }
+}
+
+impl<S: Statement> Query for PgKept<'_, S> {
+    type SqlType = Untyped;
+}
+
+impl<S> RunQueryDsl<PgConnection> for PgKept<'_, S> {}
 
 #[cfg(test)]
 mod tests {

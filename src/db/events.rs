@@ -4,8 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::cached::{Cached, Value};
+use super::cached::{Cached, PgKept, Statement, Value};
 use super::schema::events;
+use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = events)]
@@ -78,6 +79,9 @@ pub fn insert_events(conn: &mut DbConnection, new: &[NewEvent]) -> QueryResult<(
                 Cached::<InsertEvent>::new(event.values()).execute(sqlite)?;
             }
         }
+        DbConnection::Postgresql(pg) if new.len() == 1 => {
+            new[0].bind_pg(PgKept::<InsertEventPg>::new()).execute(pg)?;
+        }
         DbConnection::Postgresql(pg) => {
             for chunk in new.chunks(200) {
                 diesel::insert_into(events::table)
@@ -125,9 +129,33 @@ crate::kept_statements! {
         coalition_slug, organization_id, actor_id, action, from_status, to_status, reason, \
         is_public, created_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
         (SELECT IFNULL(MAX(position), 0) + 1 FROM events))";
+    /// One event on PostgreSQL (its position comes with `publish`).
+    InsertEventPg = "INSERT INTO events (subject_type, subject_id, commitment_id, \
+        coalition_slug, organization_id, actor_id, action, from_status, to_status, reason, \
+        is_public, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 }
 
 impl NewEvent {
+    /// Binds its values, in `InsertEventPg`'s order, as the next of `query`'s.
+    pub(in crate::db) fn bind_pg<'a, S: Statement>(
+        &'a self,
+        query: PgKept<'a, S>,
+    ) -> PgKept<'a, S> {
+        query
+            .bind::<Text, _>(&self.subject_type)
+            .bind::<Text, _>(&self.subject_id)
+            .bind::<Nullable<Text>, _>(&self.commitment_id)
+            .bind::<Text, _>(&self.coalition_slug)
+            .bind::<Text, _>(&self.organization_id)
+            .bind::<Nullable<Text>, _>(&self.actor_id)
+            .bind::<Text, _>(&self.action)
+            .bind::<Nullable<Text>, _>(&self.from_status)
+            .bind::<Nullable<Text>, _>(&self.to_status)
+            .bind::<Nullable<Text>, _>(&self.reason)
+            .bind::<Bool, _>(self.is_public)
+            .bind::<Timestamp, _>(self.created_at)
+    }
+
     /// Its values, in `InsertEvent`'s order.
     fn values(&self) -> [Value<'_>; 12] {
         [

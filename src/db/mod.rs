@@ -48,27 +48,6 @@ macro_rules! insert_rows {
     };
 }
 
-/// Inserts the few rows of one request: on SQLite one statement per row, a
-/// statement kept prepared and no savepoint (diesel wraps a batch of rows
-/// in one on SQLite), on PostgreSQL one statement.
-#[macro_export]
-macro_rules! insert_each {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        match $conn {
-            $crate::db::DbConnection::Sqlite(conn) => {
-                let mut inserted = 0;
-                for row in $rows {
-                    inserted += diesel::insert_into($table).values(row).execute(conn)?;
-                }
-                Ok::<usize, diesel::result::Error>(inserted)
-            }
-            $crate::db::DbConnection::Postgresql(conn) => {
-                diesel::insert_into($table).values($rows).execute(conn)
-            }
-        }
-    };
-}
-
 /// Runs `body` with `c` bound to the concrete connection behind `conn`.
 /// Through `MultiConnection` diesel writes a query's SQL out again on every
 /// call, even for a statement it keeps prepared (it serializes the query

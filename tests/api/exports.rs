@@ -2,6 +2,7 @@
 //! streamed in constant memory; and the command line's export.
 
 use gef_commitments::db::commitments::{CommitmentRow, insert_commitment};
+use gef_commitments::db::events::NewEvent;
 use gef_commitments::domain::commitment::{CommitmentStatus, CommitmentType};
 use gef_commitments::domain::commitment_content::Content;
 use gef_commitments::domain::country::CountryCode;
@@ -284,7 +285,21 @@ async fn many_public(
                     created_at: now,
                     updated_at: now,
                 };
-                insert_commitment(conn, &row, &content)?;
+                let created = NewEvent {
+                    subject_type: "commitment".into(),
+                    subject_id: row.id.clone(),
+                    commitment_id: Some(row.id.clone()),
+                    coalition_slug: row.coalition_slug.clone(),
+                    organization_id: row.organization_id.clone(),
+                    actor_id: Some(maker.clone()),
+                    action: "create".into(),
+                    from_status: None,
+                    to_status: Some("approved".into()),
+                    reason: None,
+                    is_public: false,
+                    created_at: now,
+                };
+                insert_commitment(conn, &row, &content, &created)?;
             }
             Ok(())
         })

@@ -2,6 +2,7 @@
 //! partners, target groups, indicators), references and reviews; and the
 //! assembly of whole commitments from those rows.
 
+mod one_trip;
 mod records;
 mod reviews;
 mod rows;

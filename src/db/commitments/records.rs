@@ -52,7 +52,11 @@ pub fn find_commitments(
 }
 
 /// The lists of these commitments: one query per list, whatever their number.
+/// On PostgreSQL, one statement for all of them (`one_trip`).
 pub(super) fn lists_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<CommitmentLists> {
+    if let DbConnection::Postgresql(pg) = conn {
+        return super::one_trip::read_lists(pg, ids);
+    }
     Ok(CommitmentLists {
         action_areas: crate::with_ids!(conn =>
             commitment_action_areas::table,

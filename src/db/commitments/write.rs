@@ -4,9 +4,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::one_trip;
 use super::*;
 use crate::db::DbConnection;
-use crate::db::cached::{Cached, Rows, Statement, Value};
+use crate::db::cached::{Cached, PgKept, Rows, Statement, Value};
+use crate::db::events::NewEvent;
 use crate::db::money::pledge_columns;
 use crate::db::schema::{
     commitment_action_areas, commitment_countries, commitment_indicators, commitment_partners,
@@ -14,54 +16,35 @@ use crate::db::schema::{
     reference_counters,
 };
 use crate::domain::commitment_content::{Content, search_text};
+use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 
-/// Inserts a commitment with its content's lists and search text.
+/// Inserts a new commitment with its content's lists, its search text and
+/// the event of its creation.
 pub fn insert_commitment(
     conn: &mut DbConnection,
     row: &CommitmentRow,
     content: &Content,
+    created: &NewEvent,
 ) -> QueryResult<()> {
     let search_text = search_text(&row.title, &row.description);
+    let lists = CommitmentLists::of(&row.id, &row.coalition_slug, content);
     match conn {
         DbConnection::Sqlite(sqlite) => {
-            Cached::<InsertCommitment>::new(row.values(&search_text)).execute(sqlite)?
+            Cached::<InsertCommitment>::new(row.values(&search_text)).execute(sqlite)?;
+            lists.insert_kept(sqlite)?;
         }
-        DbConnection::Postgresql(pg) => diesel::insert_into(commitments::table)
-            .values((row.clone(), commitments::search_text.eq(&search_text)))
-            .execute(pg)?,
-    };
-    insert_lists(
-        conn,
-        &CommitmentLists::of(&row.id, &row.coalition_slug, content),
-    )
+        DbConnection::Postgresql(pg) => {
+            return one_trip::insert_created(pg, row, &search_text, &lists, created);
+        }
+    }
+    crate::db::events::insert_event(conn, created)
 }
 
 pub(super) fn insert_lists(conn: &mut DbConnection, lists: &CommitmentLists) -> QueryResult<()> {
-    if let DbConnection::Sqlite(sqlite) = conn {
-        return lists.insert_kept(sqlite);
+    match conn {
+        DbConnection::Sqlite(sqlite) => lists.insert_kept(sqlite),
+        DbConnection::Postgresql(pg) => one_trip::insert_lists(pg, lists),
     }
-    if !lists.action_areas.is_empty() {
-        crate::insert_each!(conn, commitment_action_areas::table, &lists.action_areas)?;
-    }
-    if !lists.types.is_empty() {
-        crate::insert_each!(conn, commitment_types::table, lists.types.clone())?;
-    }
-    if !lists.countries.is_empty() {
-        crate::insert_each!(conn, commitment_countries::table, &lists.countries)?;
-    }
-    if !lists.regions.is_empty() {
-        crate::insert_each!(conn, commitment_regions::table, &lists.regions)?;
-    }
-    if !lists.partners.is_empty() {
-        crate::insert_each!(conn, commitment_partners::table, &lists.partners)?;
-    }
-    if !lists.target_groups.is_empty() {
-        crate::insert_each!(conn, commitment_target_groups::table, &lists.target_groups)?;
-    }
-    if !lists.indicators.is_empty() {
-        crate::insert_each!(conn, commitment_indicators::table, &lists.indicators)?;
-    }
-    Ok(())
 }
 
 crate::kept_statements! {
@@ -190,26 +173,39 @@ pub fn replace_content(
         return Ok(false);
     }
     let id = row.id.as_str();
-    diesel::delete(
-        commitment_action_areas::table.filter(commitment_action_areas::commitment_id.eq(id)),
-    )
-    .execute(conn)?;
-    diesel::delete(commitment_types::table.filter(commitment_types::commitment_id.eq(id)))
-        .execute(conn)?;
-    diesel::delete(commitment_countries::table.filter(commitment_countries::commitment_id.eq(id)))
-        .execute(conn)?;
-    diesel::delete(commitment_regions::table.filter(commitment_regions::commitment_id.eq(id)))
-        .execute(conn)?;
-    diesel::delete(commitment_partners::table.filter(commitment_partners::commitment_id.eq(id)))
-        .execute(conn)?;
-    diesel::delete(
-        commitment_target_groups::table.filter(commitment_target_groups::commitment_id.eq(id)),
-    )
-    .execute(conn)?;
-    diesel::delete(
-        commitment_indicators::table.filter(commitment_indicators::commitment_id.eq(id)),
-    )
-    .execute(conn)?;
+    match conn {
+        DbConnection::Sqlite(_) => {
+            diesel::delete(
+                commitment_action_areas::table
+                    .filter(commitment_action_areas::commitment_id.eq(id)),
+            )
+            .execute(conn)?;
+            diesel::delete(commitment_types::table.filter(commitment_types::commitment_id.eq(id)))
+                .execute(conn)?;
+            diesel::delete(
+                commitment_countries::table.filter(commitment_countries::commitment_id.eq(id)),
+            )
+            .execute(conn)?;
+            diesel::delete(
+                commitment_regions::table.filter(commitment_regions::commitment_id.eq(id)),
+            )
+            .execute(conn)?;
+            diesel::delete(
+                commitment_partners::table.filter(commitment_partners::commitment_id.eq(id)),
+            )
+            .execute(conn)?;
+            diesel::delete(
+                commitment_target_groups::table
+                    .filter(commitment_target_groups::commitment_id.eq(id)),
+            )
+            .execute(conn)?;
+            diesel::delete(
+                commitment_indicators::table.filter(commitment_indicators::commitment_id.eq(id)),
+            )
+            .execute(conn)?;
+        }
+        DbConnection::Postgresql(pg) => one_trip::delete_lists(pg, id)?,
+    }
     insert_lists(conn, &CommitmentLists::of(id, &row.coalition_slug, content))?;
     Ok(true)
 }
@@ -250,7 +246,7 @@ pub fn update_commitment(
     Ok(updated == 1)
 }
 
-/// A coalition's reference counter for a year, one up (SQLite, kept prepared).
+/// A coalition's reference counter for a year, one up (kept prepared).
 pub(super) struct BumpCounter;
 
 impl Statement for BumpCounter {
@@ -262,7 +258,13 @@ impl Rows for BumpCounter {
     type SqlType = diesel::sql_types::Integer;
 }
 
-/// A commitment's state, stamps and version after a move (SQLite, kept prepared).
+#[derive(QueryableByName)]
+struct Bumped {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    last_number: i32,
+}
+
+/// A commitment's state, stamps and version after a move (kept prepared).
 pub(super) struct MoveCommitment;
 
 impl Statement for MoveCommitment {
@@ -289,19 +291,15 @@ pub fn move_commitment(
             version.into(),
         ])
         .execute(sqlite)?,
-        DbConnection::Postgresql(pg) => diesel::update(
-            commitments::table
-                .filter(commitments::id.eq(&moved.id))
-                .filter(commitments::version.eq(version)),
-        )
-        .set((
-            commitments::status.eq(moved.status.as_str()),
-            commitments::submitted_at.eq(moved.submitted_at),
-            commitments::approved_at.eq(moved.approved_at),
-            commitments::version.eq(moved.version),
-            commitments::updated_at.eq(moved.updated_at),
-        ))
-        .execute(pg)?,
+        DbConnection::Postgresql(pg) => PgKept::<MoveCommitment>::new()
+            .bind::<Text, _>(moved.status.as_str())
+            .bind::<Nullable<Timestamp>, _>(moved.submitted_at)
+            .bind::<Nullable<Timestamp>, _>(moved.approved_at)
+            .bind::<Integer, _>(moved.version)
+            .bind::<Timestamp, _>(moved.updated_at)
+            .bind::<Text, _>(&moved.id)
+            .bind::<Integer, _>(version)
+            .execute(pg)?,
     };
     Ok(updated == 1)
 }
@@ -313,20 +311,18 @@ pub fn next_reference_number(
     coalition: &str,
     year: i32,
 ) -> QueryResult<i32> {
-    let key = reference_counters::table
-        .filter(reference_counters::coalition_slug.eq(coalition))
-        .filter(reference_counters::year.eq(year));
     let bumped: Option<i32> = match conn {
         DbConnection::Sqlite(sqlite) => {
             Cached::<BumpCounter>::new([Value::from(coalition), year.into()])
                 .get_result(sqlite)
                 .optional()?
         }
-        DbConnection::Postgresql(pg) => diesel::update(key)
-            .set(reference_counters::last_number.eq(reference_counters::last_number + 1))
-            .returning(reference_counters::last_number)
-            .get_result(pg)
-            .optional()?,
+        DbConnection::Postgresql(pg) => PgKept::<BumpCounter>::new()
+            .bind::<Text, _>(coalition)
+            .bind::<Integer, _>(year)
+            .get_result::<Bumped>(pg)
+            .optional()?
+            .map(|b| b.last_number),
     };
     if let Some(number) = bumped {
         return Ok(number);
