@@ -258,30 +258,17 @@ mod tests {
     };
     use crate::db::events::InsertEvent;
 
-    /// Each table an SQL text inserts into, with the columns it names, sorted.
-    fn inserts(sql: &str) -> Vec<(String, Vec<String>)> {
-        let mut found: Vec<(String, Vec<String>)> = sql
-            .split("INSERT INTO ")
-            .skip(1)
-            .map(|rest| {
-                let (table, rest) = rest.split_once('(').unwrap();
-                let (columns, _) = rest.split_once(')').unwrap();
-                let mut columns: Vec<String> =
-                    columns.split(',').map(|c| c.trim().to_owned()).collect();
-                columns.sort();
-                (table.trim().to_owned(), columns)
-            })
-            .collect();
-        found.sort();
-        found
+    fn spaced(sql: &str) -> String {
+        sql.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
-    /// PostgreSQL's statement names the columns SQLite's kept inserts name
-    /// (which a test of `cached.rs` compares with the tables), save the
-    /// event's position, handed out later on PostgreSQL.
+    /// PostgreSQL's statements name, table by table and in the same order,
+    /// the columns SQLite's kept inserts name (which a test of `cached.rs`
+    /// compares with the tables), save the event's position, handed out
+    /// later on PostgreSQL; and have a `?` for each.
     #[test]
     fn a_new_commitment_writes_the_columns_sqlite_writes() {
-        let mut sqlite: Vec<(String, Vec<String>)> = [
+        let lists = [
             InsertActionArea::SQL,
             InsertType::SQL,
             InsertCountry::SQL,
@@ -289,36 +276,35 @@ mod tests {
             InsertPartner::SQL,
             InsertTargetGroup::SQL,
             InsertIndicator::SQL,
-            InsertCommitment::SQL,
-            InsertEvent::SQL,
-        ]
-        .iter()
-        .flat_map(|sql| inserts(sql))
-        .map(|(table, mut columns)| {
-            columns.retain(|c| !(table == "events" && c == "position"));
-            (table, columns)
-        })
-        .collect();
-        sqlite.sort();
-        assert_eq!(inserts(InsertCreated::SQL), sqlite);
-        let lists: Vec<_> = sqlite
-            .into_iter()
-            .filter(|(table, _)| table.starts_with("commitment_"))
-            .collect();
-        assert_eq!(inserts(InsertLists::SQL), lists);
-    }
-
-    /// Each insert has a `?` for each column it names.
-    #[test]
-    fn every_column_has_its_value() {
-        let columns = |sql: &str| inserts(sql).iter().map(|(_, c)| c.len()).sum::<usize>();
-        assert_eq!(
-            InsertCreated::SQL.matches('?').count(),
-            columns(InsertCreated::SQL)
-        );
-        assert_eq!(
-            InsertLists::SQL.matches('?').count(),
-            columns(InsertLists::SQL)
-        );
+        ];
+        // "INSERT INTO table (columns)", as SQLite's statement names them.
+        let named = |sql: &str| {
+            let sql = spaced(sql);
+            format!("{})", sql.split_once(") VALUES").unwrap().0)
+        };
+        let (created, written) = (spaced(InsertCreated::SQL), spaced(InsertLists::SQL));
+        for sql in lists {
+            let named = named(sql);
+            assert!(
+                created.contains(&named) && written.contains(&named),
+                "{named}"
+            );
+        }
+        let commitment = named(InsertCommitment::SQL);
+        let event = named(InsertEvent::SQL).replace(", created_at, position)", ", created_at)");
+        for named in [commitment, event] {
+            assert!(created.contains(&named), "{named}");
+        }
+        assert_eq!(created.matches("INSERT INTO").count(), 9);
+        assert_eq!(written.matches("INSERT INTO").count(), 7);
+        let values = |sql: &str| sql.matches('?').count();
+        let columns = |sql: &str| -> usize {
+            sql.split("INSERT INTO ")
+                .skip(1)
+                .map(|insert| insert.split_once(')').unwrap().0.split(',').count())
+                .sum()
+        };
+        assert_eq!(values(&created), columns(&created));
+        assert_eq!(values(&written), columns(&written));
     }
 }
