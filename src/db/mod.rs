@@ -539,6 +539,35 @@ mod tests {
             .count()
     }
 
+    /// A commitment's lists and a report's actuals are stored once, as
+    /// their primary key's b-tree, not as a rowid table with that key's
+    /// index beside it (the disk's figure in bench/README.md).
+    #[test]
+    fn sqlite_lists_are_stored_by_their_primary_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lists.db");
+        let mut conn = DbConnection::establish(&format!("sqlite://{}", path.display())).unwrap();
+        run_migrations(&mut conn).unwrap();
+        for table in [
+            "commitment_action_areas",
+            "commitment_types",
+            "commitment_countries",
+            "commitment_regions",
+            "commitment_partners",
+            "commitment_target_groups",
+            "commitment_indicators",
+            "progress_indicator_actuals",
+        ] {
+            let sql = tables(&mut conn)
+                .into_iter()
+                .find(|sql| sql.starts_with(&format!("CREATE TABLE \"{table}\" (")))
+                .unwrap_or_else(|| panic!("{table} is not in the schema"));
+            assert!(sql.ends_with(") WITHOUT ROWID"), "{sql}");
+            let rowid = diesel::sql_query(format!("SELECT rowid FROM {table}")).execute(&mut conn);
+            assert!(rowid.is_err(), "{table} still has a rowid");
+        }
+    }
+
     /// After the migrations no table checks a list of values, the checks
     /// still refuse what is not in them, and the migration reverts (the
     /// lists back) and applies again.
@@ -575,9 +604,10 @@ mod tests {
         let DbConnection::Sqlite(sqlite) = &mut conn else {
             unreachable!()
         };
-        // The feed's positions, the figures held in memory, the years'
-        // index, then the checks.
+        // The lists without rowids, the feed's positions, the figures held
+        // in memory, the years' index, then the checks.
         for migration in [
+            "20261203000100",
             "20261202000100",
             "20261202000000",
             "20261128000400",
