@@ -130,7 +130,7 @@ crate::kept_statements! {
         is_public, created_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
         (SELECT IFNULL(MAX(position), 0) + 1 FROM events))";
     /// One event on PostgreSQL (its position comes with `publish`).
-    InsertEventPg = "INSERT INTO events (subject_type, subject_id, commitment_id, \
+    pub(super) InsertEventPg = "INSERT INTO events (subject_type, subject_id, commitment_id, \
         coalition_slug, organization_id, actor_id, action, from_status, to_status, reason, \
         is_public, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 }

@@ -256,7 +256,7 @@ mod tests {
         InsertActionArea, InsertCommitment, InsertCountry, InsertIndicator, InsertPartner,
         InsertRegion, InsertTargetGroup, InsertType,
     };
-    use crate::db::events::InsertEvent;
+    use crate::db::events::{InsertEvent, InsertEventPg};
 
     fn spaced(sql: &str) -> String {
         sql.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -265,7 +265,8 @@ mod tests {
     /// PostgreSQL's statements name, table by table and in the same order,
     /// the columns SQLite's kept inserts name (which a test of `cached.rs`
     /// compares with the tables), save the event's position, handed out
-    /// later on PostgreSQL; and have a `?` for each.
+    /// later on PostgreSQL (as the event's own statement there does too); and
+    /// have a `?` for each.
     #[test]
     fn a_new_commitment_writes_the_columns_sqlite_writes() {
         let lists = [
@@ -292,6 +293,7 @@ mod tests {
         }
         let commitment = named(InsertCommitment::SQL);
         let event = named(InsertEvent::SQL).replace(", created_at, position)", ", created_at)");
+        assert_eq!(named(InsertEventPg::SQL), event);
         for named in [commitment, event] {
             assert!(created.contains(&named), "{named}");
         }

@@ -173,41 +173,32 @@ pub fn replace_content(
         return Ok(false);
     }
     let id = row.id.as_str();
-    match conn {
-        DbConnection::Sqlite(_) => {
-            diesel::delete(
-                commitment_action_areas::table
-                    .filter(commitment_action_areas::commitment_id.eq(id)),
-            )
-            .execute(conn)?;
-            diesel::delete(commitment_types::table.filter(commitment_types::commitment_id.eq(id)))
-                .execute(conn)?;
-            diesel::delete(
-                commitment_countries::table.filter(commitment_countries::commitment_id.eq(id)),
-            )
-            .execute(conn)?;
-            diesel::delete(
-                commitment_regions::table.filter(commitment_regions::commitment_id.eq(id)),
-            )
-            .execute(conn)?;
-            diesel::delete(
-                commitment_partners::table.filter(commitment_partners::commitment_id.eq(id)),
-            )
-            .execute(conn)?;
-            diesel::delete(
-                commitment_target_groups::table
-                    .filter(commitment_target_groups::commitment_id.eq(id)),
-            )
-            .execute(conn)?;
-            diesel::delete(
-                commitment_indicators::table.filter(commitment_indicators::commitment_id.eq(id)),
-            )
-            .execute(conn)?;
-        }
-        DbConnection::Postgresql(pg) => one_trip::delete_lists(pg, id)?,
-    }
+    delete_lists(conn, id)?;
     insert_lists(conn, &CommitmentLists::of(id, &row.coalition_slug, content))?;
     Ok(true)
+}
+
+/// Deletes every list of the commitment: a statement a table on SQLite
+/// (each kept prepared by SQLite's statement cache), one on PostgreSQL.
+fn delete_lists(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        return one_trip::delete_lists(pg, id);
+    }
+    macro_rules! delete_of {
+        ($($table:ident),+) => {
+            $(diesel::delete($table::table.filter($table::commitment_id.eq(id))).execute(conn)?;)+
+        };
+    }
+    delete_of!(
+        commitment_action_areas,
+        commitment_types,
+        commitment_countries,
+        commitment_regions,
+        commitment_partners,
+        commitment_target_groups,
+        commitment_indicators
+    );
+    Ok(())
 }
 
 /// What a write changes in the commitment's own row.
