@@ -125,7 +125,13 @@ run() {
     port=$(free_port)
     GEF_BIND="127.0.0.1:$port" "$server_bin" serve >"$work/server.log" 2>&1 &
     server_pid=$!
-    for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.1; done
+    # Ready within two minutes (the goal is 15 s at a million), or say why not.
+    for _ in $(seq 1200); do curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.1; done
+    if ! curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; then
+        log "$backend, $size: not ready after two minutes; the server's log:"
+        tail -n 20 "$work/server.log" >&2
+        exit 1
+    fi
     local api="http://127.0.0.1:$port/api/v1"
     local list="/api/v1/commitments?coalition=technology-innovation&status=approved&limit=50"
     local id cursor
