@@ -25,7 +25,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::DbConnection;
-use super::facts::{facts_of, submitted_after};
+use super::facts::{Which, facts_of, submitted_after};
 use super::schema::{fact_changes, fact_switch};
 use crate::domain::figures::{CommitmentKey, FactsIndex};
 
@@ -370,7 +370,7 @@ impl LiveFigures {
             let ids: Vec<String> = ids.into_iter().collect();
             let mut facts = Vec::with_capacity(ids.len());
             for chunk in ids.chunks(BATCH) {
-                let mut found = facts_of(conn, chunk)?;
+                let mut found = facts_of(conn, Which::Ids(chunk))?;
                 facts.extend(chunk.iter().map(|id| (key(id), found.remove(id))));
             }
             Ok((next, Changed::These(ids, facts)))
@@ -491,7 +491,8 @@ fn read_all(conn: &mut DbConnection) -> QueryResult<FactsIndex> {
         let Some(last) = ids.last().cloned() else {
             break;
         };
-        for (id, facts) in facts_of(conn, &ids)? {
+        // The drafts among them are read too, and `put` leaves them out.
+        for (id, facts) in facts_of(conn, Which::Range(&after, &last))? {
             index.put(key(&id), Some(&facts));
         }
         after = last;
