@@ -33,6 +33,8 @@ cleanup() {
     if [ -n "$pg_bin" ] && [ -f "$work/pg/data/postmaster.pid" ]; then
         runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg/data" -m fast stop >/dev/null 2>&1 || true
     fi
+    # What a run that stopped had measured is kept beside its report.
+    [ -f "$results" ] && [ -n "${report:-}" ] && cp "$results" "$report.tsv"
     rm -rf "$work"
 }
 trap cleanup EXIT
