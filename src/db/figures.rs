@@ -484,19 +484,38 @@ fn oldest_running(conn: &mut DbConnection) -> QueryResult<i64> {
 
 /// Every submitted commitment's facts, a batch at a time.
 fn read_all(conn: &mut DbConnection) -> QueryResult<FactsIndex> {
+    // The connection reads a batch while this thread puts the one before
+    // into the index: at a million commitments the putting is a fifth of
+    // the time, done beside the reading rather than after it.
+    let (batches, arrived) = std::sync::mpsc::sync_channel(2);
     let mut index = FactsIndex::default();
-    let mut after = String::new();
-    loop {
-        let ids = submitted_after(conn, &after, BATCH as i64)?;
-        let Some(last) = ids.last().cloned() else {
-            break;
-        };
-        // The drafts among them are read too, and `put` leaves them out.
-        for (id, facts) in facts_of(conn, Which::Range(&after, &last))? {
-            index.put(key(&id), Some(&facts));
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> QueryResult<()> {
+            let mut after = String::new();
+            loop {
+                let ids = submitted_after(conn, &after, BATCH as i64)?;
+                let Some(last) = ids.last().cloned() else {
+                    return Ok(());
+                };
+                // The drafts among them are read too, and `put` leaves them out.
+                if batches
+                    .send(facts_of(conn, Which::Range(&after, &last))?)
+                    .is_err()
+                {
+                    return Ok(());
+                }
+                after = last;
+            }
+        });
+        for batch in arrived {
+            for (id, facts) in batch {
+                index.put(key(&id), Some(&facts));
+            }
         }
-        after = last;
-    }
+        reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
     Ok(index)
 }
 
