@@ -161,9 +161,11 @@ impl ConnectionManager {
             DatabaseUrl::Sqlite { path } => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute("PRAGMA busy_timeout = 5000;")
+                    .map_err(r2d2::Error::QueryError)?;
+                wal_mode(&mut conn).map_err(r2d2::Error::QueryError)?;
                 conn.batch_execute(
-                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
                      PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
@@ -456,6 +458,26 @@ impl Db {
                 .map_err(DbError::from)
         })
         .await
+    }
+}
+
+/// Puts the SQLite file in WAL mode. Turning a new file to WAL takes its
+/// lock for a moment, and connections opening a new file together can be
+/// refused at once rather than waited for (SQLite answers "database is
+/// locked" where waiting could deadlock): so it is tried again, for as long
+/// as the busy timeout. Several instances started together hit this.
+fn wal_mode(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match conn.batch_execute("PRAGMA journal_mode = WAL;") {
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("database is locked")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            done => return done,
+        }
     }
 }
 

@@ -101,7 +101,12 @@ async fn instances_starting_together_migrate_once() {
         })
         .collect();
     for start in starts {
-        assert!(start.join().unwrap().is_ok(), "an instance failed to start");
+        let started = start.join().unwrap();
+        assert!(
+            started.is_ok(),
+            "an instance failed to start: {:?}",
+            started.err()
+        );
     }
     let app = spawn_app_on(database, None).await;
     let body: Value = app.get("/api/v1/coalitions").await.json().await.unwrap();
