@@ -221,17 +221,36 @@ fn latest_reports(
     Ok(latest)
 }
 
-/// The ids of up to `limit` submitted commitments after `after`, in id order.
+/// The ids of up to `limit` submitted commitments after `after` (and up
+/// to `up_to`, when given), in id order.
 pub fn submitted_after(
     conn: &mut DbConnection,
     after: &str,
+    up_to: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<String>> {
-    commitments::table
+    let mut query = commitments::table
         .filter(commitments::submitted_at.is_not_null())
         .filter(commitments::id.gt(after))
+        .into_boxed();
+    if let Some(up_to) = up_to {
+        query = query.filter(commitments::id.le(up_to));
+    }
+    query
         .order(commitments::id)
         .select(commitments::id)
         .limit(limit)
         .load(conn)
+}
+
+/// The id halfway through the commitments in id order (none when there
+/// are none), where two readers can part.
+pub fn middle_id(conn: &mut DbConnection) -> QueryResult<Option<String>> {
+    let n: i64 = commitments::table.count().get_result(conn)?;
+    commitments::table
+        .order(commitments::id)
+        .select(commitments::id)
+        .offset(n / 2)
+        .first(conn)
+        .optional()
 }

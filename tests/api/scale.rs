@@ -110,6 +110,19 @@ async fn synthetic_data_is_whole_counted_and_the_same_for_the_same_seed() {
         stats::verify(&app.db).await.unwrap(),
         "still equal a recount"
     );
+    // Another instance starting on this database reads the facts with two
+    // connections, over halves of the ids: the index one connection reads.
+    let reopened = gef_commitments::db::Db::connect(&app.database).expect("opens");
+    // (Never-submitted drafts are left out of the index.)
+    let submitted = app
+        .count("commitments WHERE submitted_at IS NOT NULL")
+        .await;
+    assert!(submitted > 1000, "{submitted}");
+    assert_eq!(reopened.figures().read().len(), submitted as u64);
+    assert!(
+        stats::verify(&reopened).await.unwrap(),
+        "two readers read what one does"
+    );
     let references: BTreeSet<String> = {
         let page = json_of(&app, "/api/v1/commitments?limit=200").await;
         page["items"]
