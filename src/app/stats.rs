@@ -142,7 +142,7 @@ pub async fn summary(
         let among = searched(conn, &db2, &filter)?;
         let key = format!("summary {scope:?} {filter:?} {today} {cycles:?}");
         let summary = db2.figures().answer(&key, |index| {
-            let set = matching(index, scope, &filter, &cycles, among.as_deref());
+            let set = matching(index, scope, &filter, &cycles, among.as_ref());
             let counts = |dimension| -> HashMap<String, i64> {
                 index.counts(&set, dimension).into_iter().collect()
             };
@@ -206,7 +206,7 @@ pub async fn breakdown(
         let labels = Labels::load(conn, by, lang)?;
         let key = format!("breakdown {by:?} {scope:?} {filter:?} {cycles:?}");
         let counted = db2.figures().answer(&key, |index| {
-            let set = matching(index, scope, &filter, &cycles, among.as_deref());
+            let set = matching(index, scope, &filter, &cycles, among.as_ref());
             index.breakdown(&set, by)
         });
         let mut rows: Vec<Row> = counted
@@ -284,9 +284,8 @@ fn searched(
         ..CommitmentFilter::default()
     };
     let key = format!("search {:?} {:?}", only.text, only.updated_since);
-    let ids = db.figures().searched(&key, |among| match among {
-        None => commitment_queries::submitted_ids(conn, &only),
-        Some(ids) => commitment_queries::submitted_ids_among(conn, &only, ids),
+    let ids = db.figures().searched(&key, |among| {
+        commitment_queries::submitted_keys(conn, &only, among)
     })?;
     Ok(Some(ids))
 }
@@ -297,7 +296,7 @@ fn matching(
     scope: Scope,
     filter: &CommitmentFilter,
     cycles: &[Cycle],
-    among: Option<&Vec<CommitmentKey>>,
+    among: Option<&Arc<Vec<CommitmentKey>>>,
 ) -> RoaringBitmap {
     let any = |dimension, key: &str| Condition::AnyKey(dimension, vec![key.to_owned()]);
     let mut conditions = Vec::new();
@@ -342,7 +341,7 @@ fn matching(
         conditions.push(Condition::AnyKey(Dimension::Health, keys));
     }
     if let Some(ids) = among {
-        conditions.push(Condition::Among(ids.clone()));
+        conditions.push(Condition::Among(Arc::clone(ids)));
     }
     index.matching(scope, &conditions)
 }

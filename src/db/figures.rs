@@ -213,7 +213,7 @@ impl LiveFigures {
     pub fn searched<E>(
         &self,
         key: &str,
-        query: impl FnOnce(Option<&[String]>) -> Result<Vec<String>, E>,
+        query: impl FnOnce(Option<&[String]>) -> Result<Vec<CommitmentKey>, E>,
     ) -> Result<Arc<Vec<CommitmentKey>>, E> {
         let kept = |figures: &Self| {
             let searches = figures.searches.lock().unwrap_or_else(|e| e.into_inner());
@@ -245,10 +245,10 @@ impl LiveFigures {
                 match changed {
                     Some(changed) => query(Some(&changed))
                         .map(|matched| Arc::new(patched(&matches, &changed, &matched))),
-                    None => query(None).map(|all| Arc::new(patched(&[], &[], &all))),
+                    None => query(None).map(every_match),
                 }
             }
-            None => query(None).map(|all| Arc::new(patched(&[], &[], &all))),
+            None => query(None).map(every_match),
         };
         if let Ok(matches) = &answer {
             let mut searches = self.searches.lock().unwrap_or_else(|e| e.into_inner());
@@ -559,12 +559,19 @@ fn read_range(
     }
 }
 
+/// Every match of a search asked afresh, in order, sorted in place.
+fn every_match(mut all: Vec<CommitmentKey>) -> Arc<Vec<CommitmentKey>> {
+    all.sort_unstable();
+    all.dedup();
+    Arc::new(all)
+}
+
 /// `matches` without the `changed` commitments, with the `matched` ones:
 /// a search's matches once the changed commitments were asked about again.
 fn patched(
     matches: &[CommitmentKey],
     changed: &[String],
-    matched: &[String],
+    matched: &[CommitmentKey],
 ) -> Vec<CommitmentKey> {
     let changed: std::collections::HashSet<CommitmentKey> =
         changed.iter().map(|id| key(id)).collect();
@@ -572,7 +579,7 @@ fn patched(
         .iter()
         .copied()
         .filter(|k| !changed.contains(k))
-        .chain(matched.iter().map(|id| key(id)))
+        .chain(matched.iter().copied())
         .collect();
     patched.sort_unstable();
     patched.dedup();
@@ -657,18 +664,18 @@ mod tests {
                     runs.fetch_add(1, Ordering::SeqCst);
                     started.send(()).unwrap();
                     may_finish.recv().unwrap();
-                    Ok::<_, ()>(vec!["a".to_owned(), "b".to_owned()])
+                    Ok::<_, ()>(keys(&["a", "b"]))
                 })
             });
             first_running.recv().unwrap();
             let second = scope.spawn(move || {
                 figures.searched("girls", |_| {
                     runs.fetch_add(1, Ordering::SeqCst);
-                    Ok::<_, ()>(vec!["z".to_owned()])
+                    Ok::<_, ()>(keys(&["z"]))
                 })
             });
             let other = figures
-                .searched("women", |_| Ok::<_, ()>(vec!["c".to_owned()]))
+                .searched("women", |_| Ok::<_, ()>(keys(&["c"])))
                 .unwrap();
             assert_eq!(*other, keys(&["c"]));
             // The second caller waits on the first: give it time to get there.
@@ -700,7 +707,7 @@ mod tests {
         let all = |matches: &'static [&'static str]| {
             move |among: Option<&[String]>| {
                 assert!(among.is_none(), "{among:?}");
-                Ok::<_, ()>(matches.iter().map(|s| s.to_string()).collect())
+                Ok::<_, ()>(keys(matches))
             }
         };
         assert_eq!(
@@ -715,12 +722,14 @@ mod tests {
                     among,
                     Some(&["b".to_owned(), "c".to_owned(), "d".to_owned()][..])
                 );
-                Ok::<_, ()>(vec!["c".to_owned()])
+                Ok::<_, ()>(keys(&["c"]))
             })
             .unwrap();
         assert_eq!(*patched, keys(&["a", "c"]));
         // Kept at this generation: nothing is asked.
-        let again = figures.searched("q", |_| -> Result<Vec<String>, ()> { panic!("asked") });
+        let again = figures.searched("q", |_| -> Result<Vec<CommitmentKey>, ()> {
+            panic!("asked")
+        });
         assert_eq!(*again.unwrap(), keys(&["a", "c"]));
         // More changes than the log holds: the search runs whole.
         let many: Vec<String> = (0..=CHANGES_LOGGED).map(|n| format!("n{n}")).collect();
@@ -766,7 +775,7 @@ mod tests {
         let (_dir, figures) = figures();
         assert!(figures.searched("q", |_| Err("down")).is_err());
         let answer = figures
-            .searched("q", |_| Ok::<_, &str>(vec!["g".to_owned()]))
+            .searched("q", |_| Ok::<_, &str>(keys(&["g"])))
             .unwrap();
         assert_eq!(*answer, keys(&["g"]));
     }

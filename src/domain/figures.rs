@@ -8,6 +8,7 @@
 //! holds it without change.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use roaring::RoaringBitmap;
 
@@ -31,8 +32,9 @@ pub enum Condition {
     AnyKey(Dimension, Vec<String>),
     /// A commitment of this organization.
     Organization(String),
-    /// One of these commitments, matched elsewhere (by text, by time).
-    Among(Vec<CommitmentKey>),
+    /// One of these commitments, matched elsewhere (by text, by time): the
+    /// kept match itself, shared by every request that asks it.
+    Among(Arc<Vec<CommitmentKey>>),
 }
 
 /// Which slot holds which commitment: the ids in order, each slot beside
@@ -473,7 +475,7 @@ mod tests {
         moved.put(70, None);
         put.put(70, None);
         assert_eq!(moved, put);
-        let among = Condition::Among(vec![10, 90]);
+        let among = Condition::Among(Arc::new(vec![10, 90]));
         assert_eq!(built.matching(Scope::All, &[among]).len(), 2);
     }
 

@@ -2,10 +2,12 @@
 //! the lower-cased text `q` searches.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 
 use super::*;
 use crate::db::DbConnection;
+use crate::db::figures::key;
 use crate::db::schema::{
     commitment_action_areas, commitment_countries, commitment_regions, commitment_types,
     commitments, organizations as organization_table,
@@ -13,6 +15,7 @@ use crate::db::schema::{
 use crate::domain::commitment::{CommitmentStatus, CommitmentType};
 use crate::domain::commitment_content::search_text;
 use crate::domain::country::CountryCode;
+use crate::domain::figures::CommitmentKey;
 use crate::domain::organization::Constituency;
 use crate::domain::policy::Visibility;
 use crate::domain::progress::{REPORTING, ReportingHealth};
@@ -70,29 +73,26 @@ pub fn list_commitment_ids(
     query.order(commitments::id.desc()).limit(limit).load(conn)
 }
 
-/// The ids of every submitted commitment matching `filter`.
-pub fn submitted_ids(
+/// The index's keys of the submitted commitments matching `filter`, or of
+/// those among `ids` when given. Each id is turned into its key as the row
+/// arrives: at a million a search can match hundreds of thousands, and a
+/// list of their ids as text would be about 70 bytes each at once.
+pub fn submitted_keys(
     conn: &mut DbConnection,
     filter: &CommitmentFilter,
-) -> QueryResult<Vec<String>> {
-    filtered(filter, &Visibility::AllSubmitted)
-        .select(commitments::id)
-        .load(conn)
-}
-
-/// Which of `ids` are submitted commitments matching `filter`.
-pub fn submitted_ids_among(
-    conn: &mut DbConnection,
-    filter: &CommitmentFilter,
-    ids: &[String],
-) -> QueryResult<Vec<String>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    among: Option<&[String]>,
+) -> QueryResult<Vec<CommitmentKey>> {
+    let mut query = filtered(filter, &Visibility::AllSubmitted).select(commitments::id);
+    if let Some(ids) = among {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        query = query.filter(commitments::id.eq_any(ids.to_vec()));
     }
-    filtered(filter, &Visibility::AllSubmitted)
-        .filter(commitments::id.eq_any(ids.to_vec()))
-        .select(commitments::id)
-        .load(conn)
+    query
+        .load_iter::<String, DefaultLoadingMode>(conn)?
+        .map(|id| id.map(|id| key(&id)))
+        .collect()
 }
 
 /// How many commitments `visibility` sees that match `filter`.
