@@ -346,6 +346,7 @@ impl Export {
             None => {
                 chunk.extend(tail(self.format));
                 self.done = true;
+                tokio::task::spawn_blocking(crate::memory::hand_back);
             }
         }
         Some(Ok((chunk, rows)))

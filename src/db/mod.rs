@@ -143,8 +143,9 @@ pub enum OpenError {
 /// pragmas are per connection and set here too: WAL so readers never wait on
 /// the writer, foreign keys enforced, a busy timeout instead of instant
 /// `SQLITE_BUSY`, `synchronous=NORMAL`, which is durable with WAL, a page
-/// cache of up to 8 MiB per connection (filled as used; four readers and
-/// the writer) and temporary tables in memory. No `mmap_size`: mapped pages
+/// cache of up to 2 MiB per connection (filled as used; four readers and
+/// the writer: the figures are answered from memory, and a page missed here
+/// is read from the system's file cache) and temporary tables in memory. No `mmap_size`: mapped pages
 /// would count as the process's resident memory.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
@@ -166,7 +167,7 @@ impl ConnectionManager {
                 wal_mode(&mut conn).map_err(r2d2::Error::QueryError)?;
                 conn.batch_execute(
                     "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;",
+                     PRAGMA cache_size = -2048; PRAGMA temp_store = MEMORY;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
@@ -306,7 +307,7 @@ impl Db {
         bulk::forget_changes_statistics(&mut first).map_err(|e| OpenError::Migrate(Box::new(e)))?;
         // A second connection reads half of the facts beside the first.
         // Both read each page once, then close: a small page cache each
-        // keeps start-up's peak memory down (8 MiB each otherwise).
+        // keeps start-up's peak memory down (2 MiB each otherwise).
         let mut second = manager.establish().map_err(OpenError::Connect)?;
         for conn in [&mut first, &mut second] {
             if let DbConnection::Sqlite(_) = conn {
