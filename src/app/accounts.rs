@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use super::idempotency::{Kept, Replayable, write_once};
 use super::{AppError, AppResult, Listing, PageRequest, Precondition, Sent};
 use crate::auth::jwt::{Claims, DEFAULT_TTL, JwtKeys};
-use crate::auth::password::{hash_password, verify_nothing, verify_password};
+use crate::auth::password::{hash_password, is_current, verify_nothing, verify_password};
 use crate::auth::rate_limit::{Limits, RetryAfter};
 use crate::db::organizations::{self, OrganizationRow};
 use crate::db::users::{self as queries, UserChanges, UserFilter, UserRow, UserWithScopes};
@@ -268,8 +268,15 @@ pub async fn sign_in(
     let user = db
         .run(move |conn| Ok::<_, AppError>(queries::find_user_by_email(conn, &address)?))
         .await?;
-    let user = tokio::task::spawn_blocking(move || match user {
-        Some(user) if verify_password(&password, &user.password_hash) && user.active => Some(user),
+    let checked = tokio::task::spawn_blocking(move || match user {
+        Some(user) if verify_password(&password, &user.password_hash) && user.active => {
+            // A hash of other parameters is made again while the password
+            // is at hand (once per account: the 19 MiB hashes of before).
+            let renewed = (!is_current(&user.password_hash))
+                .then(|| hash_password(&password).ok())
+                .flatten();
+            Some((user, renewed))
+        }
         Some(_) => None,
         None => {
             verify_nothing(&password);
@@ -278,13 +285,29 @@ pub async fn sign_in(
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("verification was cancelled: {e}")))?;
-    let Some(user) = user else {
+    let Some((user, renewed)) = checked else {
         // Spent whether or not it was the last of the budget: this one was
         // checked, and is a plain failure.
         let _ = limits.sign_in_failures_per_account.attempt(&account);
         return Err(AppError::NotSignedIn);
     };
+    if let Some(new) = renewed {
+        renew_hash(db, &user, new).await;
+    }
     issue(keys, &user, DEFAULT_TTL)
+}
+
+/// Stores the account's password hashed with the current parameters. A
+/// failure only leaves the old hash, which still verifies: the sign-in
+/// goes on, and the next one tries again.
+async fn renew_hash(db: &Db, user: &UserRow, new: String) {
+    let (id, old) = (user.id.clone(), user.password_hash.clone());
+    let renewed = db
+        .write(move |conn| Ok::<_, AppError>(queries::renew_password_hash(conn, &id, &old, &new)?))
+        .await;
+    if let Err(error) = renewed {
+        tracing::warn!(%error, "a password hash could not be renewed");
+    }
 }
 
 fn issue(keys: &JwtKeys, user: &UserRow, ttl: Duration) -> AppResult<IssuedToken> {

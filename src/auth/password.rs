@@ -2,7 +2,8 @@
 //! equivalent to its first choice: 7 MiB and five passes, one lane, rather
 //! than 19 MiB and two; about the same time, a third of the memory).
 //! Verifying takes its parameters from the stored hash, so a hash made with
-//! other parameters (19 MiB, before 2026-12-04) still verifies.
+//! other parameters (19 MiB, before 2026-12-04) still verifies, and is made
+//! again with these at its owner's next sign-in (`is_current`).
 
 use std::sync::{Condvar, LazyLock, Mutex};
 
@@ -54,6 +55,13 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
     })
 }
 
+/// Whether `hash` was made with the current parameters; a hash made with
+/// others is replaced at its owner's next sign-in.
+pub fn is_current(hash: &str) -> bool {
+    let prefix = format!("$argon2id$v=19$m={MEMORY_KIB},t={PASSES},p=1$");
+    hash.starts_with(&prefix)
+}
+
 /// Whether `password` matches `hash`; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
@@ -98,6 +106,8 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(old.contains("$m=19456,t=2,p=1$"), "{old}");
+        assert!(!is_current(&old));
+        assert!(is_current(&hash_password("correct horse battery").unwrap()));
         assert!(verify_password("correct horse battery", &old));
         assert!(!verify_password("correct horse batterY", &old));
     }

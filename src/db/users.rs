@@ -177,6 +177,25 @@ pub fn list_users(
         .collect())
 }
 
+/// Replaces the account's password hash with `new` if it is still `old`
+/// (the same password, hashed with other parameters); `false` when it
+/// changed meanwhile. The account's version stays: nothing it shows moved.
+pub fn renew_password_hash(
+    conn: &mut DbConnection,
+    id: &str,
+    old: &str,
+    new: &str,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::password_hash.eq(old)),
+    )
+    .set(users::password_hash.eq(new))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 /// Applies `changes` if the account is still at `version`; `false` when it moved on.
 pub fn update_user(
     conn: &mut DbConnection,

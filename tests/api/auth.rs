@@ -436,3 +436,73 @@ async fn a_stranger_guessing_from_elsewhere_cannot_lock_the_owner_out() {
     let token: Value = response.json().await.unwrap();
     assert!(token["access_token"].is_string());
 }
+
+/// The account's stored password hash, read from the database.
+async fn stored_hash(app: &TestApp, email: &'static str) -> String {
+    app.db
+        .run(
+            move |conn| -> Result<String, gef_commitments::db::DbError> {
+                Ok(gef_commitments::db::users::find_user_by_email(conn, email)?
+                    .unwrap()
+                    .password_hash)
+            },
+        )
+        .await
+        .unwrap()
+}
+
+/// An account whose hash was made with the former parameters (Argon2id at
+/// 19 MiB, two passes) signs in with its password, and from then on holds a
+/// hash of the current ones (7 MiB, five passes) that still takes it; a
+/// wrong password changes nothing.
+#[actix_web::test]
+async fn a_hash_of_the_former_parameters_is_made_again_at_sign_in() {
+    use argon2::password_hash::rand_core::OsRng;
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use diesel::prelude::*;
+    use gef_commitments::db::schema::users;
+
+    const EMAIL: &str = "former@example.org";
+    let app = spawn_app().await;
+    app.create_account(EMAIL, Role::Viewer, None, &[]).await;
+    let former = argon2::Argon2::default()
+        .hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
+    assert!(
+        former.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{former}"
+    );
+    let planted = former.clone();
+    app.db
+        .run(move |conn| -> Result<usize, gef_commitments::db::DbError> {
+            Ok(diesel::update(users::table.filter(users::email.eq(EMAIL)))
+                .set(users::password_hash.eq(planted))
+                .execute(conn)?)
+        })
+        .await
+        .unwrap();
+
+    assert_eq!(
+        sign_in(&app, EMAIL, "Wrong-password-42").await.status(),
+        401
+    );
+    assert_eq!(stored_hash(&app, EMAIL).await, former);
+
+    assert_eq!(sign_in(&app, EMAIL, PASSWORD).await.status(), 200);
+    let renewed = stored_hash(&app, EMAIL).await;
+    assert!(
+        renewed.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"),
+        "{renewed}"
+    );
+    assert_eq!(sign_in(&app, EMAIL, PASSWORD).await.status(), 200);
+    assert_eq!(
+        stored_hash(&app, EMAIL).await,
+        renewed,
+        "made again once only"
+    );
+    assert_eq!(
+        sign_in(&app, EMAIL, "Wrong-password-42").await.status(),
+        401
+    );
+}
