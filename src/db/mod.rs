@@ -145,8 +145,8 @@ pub enum OpenError {
 /// `SQLITE_BUSY`, `synchronous=NORMAL`, which is durable with WAL, a page
 /// cache of up to 2 MiB per connection (filled as used; four readers and
 /// the writer: the figures are answered from memory, and a page missed here
-/// is read from the system's file cache) and temporary tables in memory. No `mmap_size`: mapped pages
-/// would count as the process's resident memory.
+/// is read from the system's file cache) and temporary tables in memory. No
+/// `mmap_size`: mapped pages would count as the process's resident memory.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     target: DatabaseUrl,
